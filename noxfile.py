@@ -1,0 +1,42 @@
+"""The one entry point for tests, lint, types and benchmarks (CI calls these)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+TEST_DEPS = ["pytest>=8", "respx>=0.21", "trio>=0.25", "hypothesis>=6.100", "fastapi>=0.110"]
+EXTRAS = ".[emulator,cli]"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite; every async test runs on asyncio and on trio."""
+    session.install("-e", EXTRAS, *TEST_DEPS)
+    session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package (config in pyproject.toml)."""
+    session.install("-e", ".[emulator,cli,aiohttp]", "mypy>=1.10", "pytest>=8")
+    session.run("mypy", "--strict", "zentrunk_async")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the emulator over loopback: `nox -s bench -- --quick`."""
+    session.install("-e", ".[emulator,cli,aiohttp]", "requests>=2.31", "matplotlib>=3.8")
+    session.run("python", "-m", "benchmarks", *session.posargs)

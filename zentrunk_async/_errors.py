@@ -1,0 +1,162 @@
+"""Every exception the SDK raises.
+
+The hierarchy::
+
+    ZentrunkError
+    ├── APIStatusError            the API answered with an error status
+    │   ├── BadRequestError       400 (and 422)
+    │   ├── AuthenticationError   401
+    │   ├── PermissionDeniedError 403
+    │   ├── NotFoundError         404
+    │   ├── MethodNotAllowedError 405
+    │   ├── RateLimitError        429   .retry_after (seconds or None)
+    │   └── ServerError           5xx
+    ├── APIConnectionError        network failure (after retries, if any were safe)
+    │   └── APITimeoutError
+    └── ResponseDecodeError       a body that is not what the API promises
+
+    InvalidArgumentError(ZentrunkError, ValueError)
+                                  bad input, raised before any request is sent
+
+Messages carry the method, the URL (never credentials), the ``api_id`` and the
+API's own ``error`` text, because that is what a person needs to act on a
+failure or to quote it to Plivo support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ZentrunkError(Exception):
+    """Base of every exception raised by zentrunk_async."""
+
+
+class InvalidArgumentError(ZentrunkError, ValueError):
+    """An argument was rejected before any request was sent."""
+
+
+class APIStatusError(ZentrunkError):
+    """The API answered with a non-success HTTP status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        api_id: str | None = None,
+        attempts: int = 1,
+        body: object = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.api_id = api_id
+        self.attempts = attempts
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        details = [f"api_id={self.api_id}"] if self.api_id else []
+        if self.attempts > 1:
+            details.append(f"after {self.attempts} attempts")
+        tail = f" ({', '.join(details)})" if details else ""
+        return f"{self.method} {self.url} -> {self.status_code}: {self.message}{tail}"
+
+
+class BadRequestError(APIStatusError):
+    """400 or 422: a parameter is missing or invalid (the API's text says which, sometimes)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the Auth ID / Auth Token pair was refused."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the account may not do this (e.g. SIP trunking not enabled)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no resource with that id on this account."""
+
+
+class MethodNotAllowedError(APIStatusError):
+    """405: the endpoint does not accept this HTTP method."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the account's request rate (300 requests per 5 s) was exceeded."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class ServerError(APIStatusError):
+    """5xx: the service failed; a write may or may not have been applied."""
+
+
+class APIConnectionError(ZentrunkError):
+    """The request could not be completed over the network."""
+
+    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1) -> None:
+        self.message = message
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+        suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+        super().__init__(f"{method} {url}: {message}{suffix}")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool)."""
+
+
+class ResponseDecodeError(ZentrunkError):
+    """The body is not what the API promises: HTML from a proxy, truncated JSON, wrong shape."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        endpoint: str,
+        method: str,
+        url: str,
+        status_code: int,
+        api_id: str | None = None,
+        snippet: str = "",
+    ) -> None:
+        self.reason = reason
+        self.endpoint = endpoint
+        self.method = method
+        self.url = url
+        self.status_code = status_code
+        self.api_id = api_id
+        self.snippet = snippet
+        api = f", api_id={api_id}" if api_id else ""
+        body = f"; body starts {snippet!r}" if snippet else ""
+        super().__init__(
+            f"cannot decode the {endpoint} response to {method} {url} "
+            f"(status {status_code}{api}): {reason}{body}"
+        )
+
+
+STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an error status (5xx → ServerError, unknown → APIStatusError)."""
+    if status_code >= 500:
+        return ServerError
+    return STATUS_ERRORS.get(status_code, APIStatusError)
