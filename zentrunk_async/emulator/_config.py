@@ -1,0 +1,116 @@
+"""Start-up settings (`EmulatorConfig`) and what can be broken on purpose (`Faults`).
+
+Both are plain attrs records so that the CLI, the admin endpoint and the
+pytest fixtures can build them from keyword arguments and show them as JSON.
+`Faults` is deliberately mutable: tests flip faults on and off while a pull
+runs, and the middleware reads the current values on every request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+#: Credentials that are obviously fake, so that nobody mistakes them for an account.
+DEFAULT_AUTH_ID = "MAEMULATOR0000000001"
+DEFAULT_AUTH_TOKEN = "emulator-token"
+
+#: Enough calls for several pages per filter, small enough to start instantly.
+DEFAULT_CALLS = 10_000
+
+#: The documented account limit: 300 requests per rolling 5 s (zentrunk-api.md §11.1).
+DEFAULT_RATE_LIMIT_REQUESTS = 300
+DEFAULT_RATE_LIMIT_PERIOD = 5.0
+
+#: The status a create without a required parameter gets. Observed behaviour is
+#: 400, the current docs say 422 (zentrunk-api.md §2.2 and §15.6).
+DEFAULT_MISSING_PARAM_STATUS = 400
+
+
+@attrs.define
+class EmulatorConfig:
+    """Start-up settings of one emulated account."""
+
+    auth_id: str = DEFAULT_AUTH_ID
+    auth_token: str = DEFAULT_AUTH_TOKEN
+    #: Synthetic CDRs generated on demand from (seed, index); never held as dicts.
+    calls: int = DEFAULT_CALLS
+    seed: int = 0
+    #: ``None`` switches the rolling-window limiter off.
+    rate_limit_requests: int | None = DEFAULT_RATE_LIMIT_REQUESTS
+    rate_limit_period: float = DEFAULT_RATE_LIMIT_PERIOD
+    #: Plivo documents no Retry-After; turn this on to send the seconds until a slot frees.
+    rate_limit_retry_after: bool = False
+    missing_param_status: int = DEFAULT_MISSING_PARAM_STATUS
+
+    def __attrs_post_init__(self) -> None:
+        if self.calls < 0:
+            raise ValueError("calls must be >= 0")
+        if self.calls >= 2**32 - 2**24:
+            raise ValueError("calls must be below about 4.2 billion (ids are 32-bit)")
+        if self.rate_limit_requests is not None and self.rate_limit_requests < 1:
+            raise ValueError("rate_limit_requests must be >= 1 or None")
+        if self.rate_limit_period <= 0:
+            raise ValueError("rate_limit_period must be > 0")
+        if self.missing_param_status not in (400, 422):
+            raise ValueError("missing_param_status must be 400 or 422")
+
+
+def _probability(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+def _non_negative(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+@attrs.define
+class Faults:
+    """Misbehaviour injected in front of the API, read afresh on every request.
+
+    ``*_rate`` fields are probabilities per request; ``*_next`` fields are
+    counters for "the next K responses", decremented as they are spent, so a
+    test can ask for exactly one dropped connection and know which request
+    gets it. Random draws come from one ``random.Random(seed)``.
+    """
+
+    #: Added delay before every API response, plus a uniform jitter of up to ``latency_jitter_ms``.
+    latency_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    latency_jitter_ms: float = attrs.field(default=0.0, validator=_non_negative)
+    #: Probability that a request is answered with ``error_status`` (a 5xx) instead of served.
+    error_rate: float = attrs.field(default=0.0, validator=_probability)
+    error_status: int = 503
+    error_next: int = attrs.field(default=0, validator=_non_negative)
+    #: The next K requests get 429, with ``Retry-After: retry_after`` when that is not None.
+    rate_limit_burst: int = attrs.field(default=0, validator=_non_negative)
+    retry_after: float | None = None
+    #: Send the status line, headers and part of the body, then close the connection.
+    drop_rate: float = attrs.field(default=0.0, validator=_probability)
+    drop_next: int = attrs.field(default=0, validator=_non_negative)
+    #: Cut the JSON body in half (Content-Length matches the cut body).
+    truncate_rate: float = attrs.field(default=0.0, validator=_probability)
+    truncate_next: int = attrs.field(default=0, validator=_non_negative)
+    #: Replace the body by an HTML error page, served with ``html_status``.
+    html_rate: float = attrs.field(default=0.0, validator=_probability)
+    html_next: int = attrs.field(default=0, validator=_non_negative)
+    html_status: int = 200
+    #: New calls per second ending "now", prepended to newest-first CDR lists.
+    drift_per_second: float = attrs.field(default=0.0, validator=_non_negative)
+    #: Seed of the fault dice; ``None`` draws from the OS.
+    seed: int | None = None
+
+    def update(self, **changes: Any) -> None:
+        """Change several faults at once, validating each (used by the admin endpoint)."""
+        names = {a.name for a in attrs.fields(Faults)}
+        unknown = set(changes) - names
+        if unknown:
+            raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        merged = attrs.evolve(self, **changes)  # runs the validators before anything changes
+        for name in changes:
+            setattr(self, name, getattr(merged, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
