@@ -1,5 +1,11 @@
-"""Async Python SDK for Plivo's Zentrunk SIP-trunking REST API."""
+"""Async Python SDK for Plivo's Zentrunk SIP-trunking REST API.
 
+Everything users need is importable from here; modules with a leading
+underscore are private and may change without notice.
+"""
+
+from ._client import ZentrunkClient
+from ._config import RateLimit
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -15,6 +21,35 @@ from ._errors import (
     ServerError,
     ZentrunkError,
 )
+from ._models import (
+    CallDirection,
+    CallInsights,
+    CallParty,
+    CallRecord,
+    Credential,
+    CredentialCreated,
+    CredentialUpdated,
+    HangupSource,
+    IPAccessControlList,
+    IPAccessControlListCreated,
+    IPAccessControlListUpdated,
+    ListMeta,
+    NumberUpdated,
+    OriginationURI,
+    OriginationURICreated,
+    OriginationURIUpdated,
+    Page,
+    StirVerification,
+    TransportProtocol,
+    Trunk,
+    TrunkCreated,
+    TrunkDirection,
+    TrunkStatus,
+    TrunkUpdated,
+)
+from ._pagination import Pager
+from ._ratelimit import LimiterSnapshot
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = [
@@ -23,13 +58,42 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CallDirection",
+    "CallInsights",
+    "CallParty",
+    "CallRecord",
+    "Credential",
+    "CredentialCreated",
+    "CredentialUpdated",
+    "HangupSource",
+    "IPAccessControlList",
+    "IPAccessControlListCreated",
+    "IPAccessControlListUpdated",
     "InvalidArgumentError",
+    "LimiterSnapshot",
+    "ListMeta",
     "MethodNotAllowedError",
     "NotFoundError",
+    "NumberUpdated",
+    "OriginationURI",
+    "OriginationURICreated",
+    "OriginationURIUpdated",
+    "Page",
+    "Pager",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "ResponseDecodeError",
+    "RetryPolicy",
     "ServerError",
+    "StirVerification",
+    "TransportProtocol",
+    "Trunk",
+    "TrunkCreated",
+    "TrunkDirection",
+    "TrunkStatus",
+    "TrunkUpdated",
+    "ZentrunkClient",
     "ZentrunkError",
     "__version__",
 ]

@@ -1,0 +1,199 @@
+"""`ZentrunkClient`: resolve configuration, own the connection lifecycle, expose resources."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import platform
+from types import TracebackType
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+
+from ._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_AUTH_ID,
+    ENV_AUTH_TOKEN,
+    ENV_BASE_URL,
+    RateLimit,
+)
+from ._errors import InvalidArgumentError
+from ._logging import configure_from_env, register_secret
+from ._ratelimit import Limiter, LimiterSnapshot
+from ._redact import Secret, redact_url
+from ._resources import Calls, Credentials, IPAccessControlLists, OriginationURIs, Trunks
+from ._retry import RetryPolicy
+from ._transport import Transport, basic_auth_header
+from ._version import __version__
+
+#: The documented limit, paced client-side unless the caller says otherwise.
+DEFAULT_RATE_LIMIT = RateLimit()
+
+
+class ZentrunkClient:
+    """An async client for one Plivo account's Zentrunk API.
+
+    One client holds one connection pool and one rate limiter: share it
+    across all tasks of a program (asyncio or trio) rather than creating one
+    per request. Use it as ``async with ZentrunkClient() as zt:`` or call
+    `aclose()` when done.
+
+    Credentials come from the arguments, else from ``PLIVO_AUTH_ID`` and
+    ``PLIVO_AUTH_TOKEN``. The token is never shown by `repr`, logs or errors.
+    """
+
+    def __init__(
+        self,
+        auth_id: str | None = None,
+        auth_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        retry: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        configure_from_env()
+        self.auth_id = _resolve_auth_id(auth_id)
+        token = Secret(_resolve_auth_token(auth_token))
+        register_secret(token.reveal())
+        register_secret(basic_auth_header(self.auth_id, token))
+        self.base_url = _resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise InvalidArgumentError("rate_limit must be a RateLimit(...) or None")
+        self.rate_limit = rate_limit
+        if retry is None:
+            retry = RetryPolicy(max_retries=max_retries)
+        elif max_retries != DEFAULT_MAX_RETRIES:
+            raise InvalidArgumentError("give max_retries or retry=RetryPolicy(...), not both")
+        owns_http = http_client is None
+        http = http_client if http_client is not None else _default_http_client(timeout)
+        self._transport = Transport(
+            http=http,
+            owns_http=owns_http,
+            base_url=self.base_url,
+            auth_id=self.auth_id,
+            auth_token=token,
+            user_agent=user_agent(),
+            limiter=Limiter(rate_limit),
+            retry=retry,
+        )
+        self.trunks = Trunks(self._transport)
+        self.credentials = Credentials(self._transport)
+        self.ip_acls = IPAccessControlLists(self._transport)
+        self.origination_uris = OriginationURIs(self._transport)
+        self.calls = Calls(self._transport)
+        self._task_group: TaskGroup | None = None
+
+    def __repr__(self) -> str:
+        return f"<ZentrunkClient auth_id={self.auth_id!r} base_url={self.base_url!r}>"
+
+    __str__ = __repr__
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._transport.retry
+
+    def limiter_snapshot(self) -> LimiterSnapshot:
+        """The pacing limiter's state now: rates, requests in flight and waiting, 429s seen."""
+        return self._transport.limiter.snapshot()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (an injected `http_client` is left to its owner)."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> ZentrunkClient:
+        if self._task_group is not None:
+            raise RuntimeError("this ZentrunkClient is already open in an `async with` block")
+        # A task group for the lifetime of the block: concurrent list fetches
+        # run here, so abandoning a list early (a plain `break`) stays safe.
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = self._transport.background = task_group
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        task_group, self._task_group = self._task_group, None
+        self._transport.background = None
+        try:
+            if task_group is not None:
+                task_group.cancel_scope.cancel()
+                await task_group.__aexit__(None, None, None)
+        finally:
+            await self.aclose()
+
+
+def user_agent() -> str:
+    return (
+        f"zentrunk-async/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+    )
+
+
+def _default_http_client(timeout: float | httpx.Timeout) -> httpx.AsyncClient:
+    if timeout is None:
+        raise InvalidArgumentError("timeout cannot be None: a hung socket would hang forever")
+    return httpx.AsyncClient(
+        timeout=timeout,
+        limits=httpx.Limits(
+            max_connections=DEFAULT_MAX_CONNECTIONS,
+            max_keepalive_connections=DEFAULT_MAX_CONNECTIONS,
+        ),
+    )
+
+
+def _resolve_auth_id(auth_id: str | None) -> str:
+    value = auth_id if auth_id is not None else os.environ.get(ENV_AUTH_ID)
+    if not value:
+        raise InvalidArgumentError(
+            f"no Auth ID: pass auth_id=... or set the {ENV_AUTH_ID} environment variable"
+        )
+    if not value.isalnum():
+        raise InvalidArgumentError("auth_id must be letters and digits (it goes into URL paths)")
+    return value
+
+
+def _resolve_auth_token(auth_token: str | None) -> str:
+    value = auth_token if auth_token is not None else os.environ.get(ENV_AUTH_TOKEN)
+    if not value:
+        raise InvalidArgumentError(
+            f"no Auth Token: pass auth_token=... or set the {ENV_AUTH_TOKEN} environment variable"
+        )
+    return value
+
+
+def _resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
+    value = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise InvalidArgumentError(f"base_url {value!r} is not a URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidArgumentError(f"base_url must be an http(s) URL, got {redact_url(url)!r}")
+    if url.userinfo:
+        raise InvalidArgumentError("base_url must not carry credentials; use auth_id/auth_token")
+    if url.scheme == "http" and not (allow_insecure_http or _is_loopback(url.host)):
+        raise InvalidArgumentError(
+            f"refusing plain http to {url.host!r}: credentials would cross the network "
+            "unencrypted; use https, or pass allow_insecure_http=True if you mean it"
+        )
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,78 @@
+"""What every resource shares: its transport, its path, and list plumbing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
+from .._errors import InvalidArgumentError
+from .._models import Page
+from .._pagination import Pager
+from .._transport import Transport
+
+T = TypeVar("T")
+
+
+class Resource:
+    """A collection under ``/v1/Account/{auth_id}/``; `path` ends with '/' as the API does."""
+
+    path: ClassVar[str]
+    name: ClassVar[str]
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.path}>"
+
+    def _item_path(self, item_id: str) -> str:
+        return f"{self.path}{item_id}/"
+
+    def _pager(
+        self,
+        record: type[T],
+        filters: Mapping[str, str],
+        *,
+        limit: int = MAX_PAGE_SIZE,
+        offset: int = 0,
+        max_items: int | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = True,
+    ) -> Pager[T]:
+        page_type = Page[record]  # type: ignore[valid-type]
+        endpoint = f"{self.name}.list"
+
+        async def fetch(page_offset: int, page_limit: int) -> Page[T]:
+            params = {**filters, "limit": str(page_limit), "offset": str(page_offset)}
+            page: Page[T] = await self._transport.call(
+                "GET", self.path, params=params, into=page_type, endpoint=endpoint
+            )
+            return page
+
+        return Pager(
+            fetch,
+            limit=limit,
+            offset=offset,
+            max_items=max_items,
+            concurrency=concurrency,
+            ordered=ordered,
+            background=lambda: self._transport.background,
+        )
+
+
+def compact(**fields: Any) -> dict[str, Any]:
+    """The fields that were given: `None` means "leave it out" on the wire."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def query_value(value: object) -> str:
+    """How the API spells a query value (JSON-style booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def require_changes(body: Mapping[str, Any], *, what: str) -> None:
+    if not body:
+        raise InvalidArgumentError(f"{what}: give at least one field to change")

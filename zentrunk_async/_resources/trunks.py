@@ -1,0 +1,230 @@
+"""`zt.trunks`: Zentrunk/Trunk/ (zentrunk-api.md §3) and number routing (§12)."""
+
+from __future__ import annotations
+
+from .. import _validate as validate
+from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
+from .._errors import InvalidArgumentError
+from .._models import (
+    NumberUpdated,
+    Trunk,
+    TrunkCreated,
+    TrunkDirection,
+    TrunkStatus,
+    TrunkUpdated,
+    coerce_enum,
+)
+from .._pagination import Pager
+from .base import Resource, compact, query_value, require_changes
+
+
+class Trunks(Resource):
+    path = "Zentrunk/Trunk/"
+    name = "trunks"
+
+    async def create(
+        self,
+        *,
+        trunk_direction: TrunkDirection | str,
+        name: str | None = None,
+        trunk_status: TrunkStatus | str | None = None,
+        secure: bool | None = None,
+        ipacl_uuid: str | None = None,
+        credential_uuid: str | None = None,
+        primary_uri_uuid: str | None = None,
+        fallback_uri_uuid: str | None = None,
+    ) -> TrunkCreated:
+        """Create a trunk. The response has no `trunk_domain`: `get()` the trunk for it.
+
+        Inbound trunks need `primary_uri_uuid` (and may have a fallback);
+        outbound trunks need `ipacl_uuid` and/or `credential_uuid`.
+        """
+        direction = coerce_enum(TrunkDirection, trunk_direction, field="trunk_direction")
+        body = _trunk_fields(
+            name=name,
+            trunk_status=trunk_status,
+            secure=secure,
+            ipacl_uuid=ipacl_uuid,
+            credential_uuid=credential_uuid,
+            primary_uri_uuid=primary_uri_uuid,
+            fallback_uri_uuid=fallback_uri_uuid,
+        )
+        _check_direction_fields(direction, body, creating=True)
+        body["trunk_direction"] = direction.value
+        return await self._transport.call(
+            "POST", self.path, body=body, into=TrunkCreated, endpoint="trunks.create"
+        )
+
+    async def get(self, trunk_id: str) -> Trunk:
+        """One trunk (the live API wraps it in an `object` envelope; this unwraps it)."""
+        return await self._transport.call(
+            "GET",
+            self._item_path(validate.trunk_id(trunk_id)),
+            into=Trunk,
+            endpoint="trunks.get",
+        )
+
+    def list(
+        self,
+        *,
+        trunk_direction: TrunkDirection | str | None = None,
+        trunk_status: TrunkStatus | str | None = None,
+        secure: bool | None = None,
+        ipacl_uuid: str | None = None,
+        credential_uuid: str | None = None,
+        primary_uri_uuid: str | None = None,
+        fallback_uri_uuid: str | None = None,
+        limit: int = MAX_PAGE_SIZE,
+        offset: int = 0,
+        max_items: int | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ordered: bool = True,
+    ) -> Pager[Trunk]:
+        """Every trunk matching the filters, streamed page by page."""
+        filters = _trunk_fields(
+            trunk_status=trunk_status,
+            secure=secure,
+            ipacl_uuid=ipacl_uuid,
+            credential_uuid=credential_uuid,
+            primary_uri_uuid=primary_uri_uuid,
+            fallback_uri_uuid=fallback_uri_uuid,
+        )
+        if trunk_direction is not None:
+            filters["trunk_direction"] = coerce_enum(
+                TrunkDirection, trunk_direction, field="trunk_direction"
+            ).value
+        return self._pager(
+            Trunk,
+            {key: query_value(value) for key, value in filters.items()},
+            limit=limit,
+            offset=offset,
+            max_items=max_items,
+            concurrency=concurrency,
+            ordered=ordered,
+        )
+
+    async def update(
+        self,
+        trunk_id: str,
+        *,
+        name: str | None = None,
+        trunk_status: TrunkStatus | str | None = None,
+        trunk_direction: TrunkDirection | str | None = None,
+        secure: bool | None = None,
+        ipacl_uuid: str | None = None,
+        credential_uuid: str | None = None,
+        primary_uri_uuid: str | None = None,
+        fallback_uri_uuid: str | None = None,
+    ) -> TrunkUpdated:
+        """Change the given fields (updates are POSTs; `None` leaves a field alone).
+
+        The live API answers 400 to an update without `trunk_direction`
+        (zentrunk-api.md §3.6), so when the caller does not give it the
+        trunk is read first and its current direction is sent along.
+        """
+        validate.trunk_id(trunk_id)
+        body = _trunk_fields(
+            name=name,
+            trunk_status=trunk_status,
+            secure=secure,
+            ipacl_uuid=ipacl_uuid,
+            credential_uuid=credential_uuid,
+            primary_uri_uuid=primary_uri_uuid,
+            fallback_uri_uuid=fallback_uri_uuid,
+        )
+        if trunk_direction is None:
+            require_changes(body, what="trunks.update")
+            current = await self.get(trunk_id)
+            direction = coerce_enum(
+                TrunkDirection, current.trunk_direction, field="trunk_direction"
+            )
+        else:
+            direction = coerce_enum(TrunkDirection, trunk_direction, field="trunk_direction")
+        _check_direction_fields(direction, body, creating=False)
+        body["trunk_direction"] = direction.value
+        return await self._transport.call(
+            "POST",
+            self._item_path(trunk_id),
+            body=body,
+            into=TrunkUpdated,
+            endpoint="trunks.update",
+        )
+
+    async def delete(self, trunk_id: str) -> None:
+        """Delete a trunk; every number routed to it is detached by the API."""
+        await self._transport.call(
+            "DELETE",
+            self._item_path(validate.trunk_id(trunk_id)),
+            into=None,
+            endpoint="trunks.delete",
+        )
+
+    async def route_number(self, number: str, trunk_id: str) -> NumberUpdated:
+        """Route a phone number's inbound calls to an inbound trunk (`POST Number/{digits}/`).
+
+        An outbound trunk is refused: the API accepts it but the number then
+        stops answering (zentrunk-api.md §12), so the trunk is read first.
+        """
+        digits = validate.phone_number(number, field="number")
+        trunk = await self.get(trunk_id)
+        if trunk.trunk_direction != TrunkDirection.INBOUND:
+            raise InvalidArgumentError(
+                f"trunk {trunk_id} is {trunk.trunk_direction!s}: only inbound trunks can "
+                "receive a number's calls"
+            )
+        return await self._transport.call(
+            "POST",
+            f"Number/{digits}/",
+            body={"app_id": trunk_id},
+            into=NumberUpdated,
+            endpoint="trunks.route_number",
+        )
+
+
+def _trunk_fields(
+    *,
+    name: str | None = None,
+    trunk_status: TrunkStatus | str | None = None,
+    secure: bool | None = None,
+    ipacl_uuid: str | None = None,
+    credential_uuid: str | None = None,
+    primary_uri_uuid: str | None = None,
+    fallback_uri_uuid: str | None = None,
+) -> dict[str, object]:
+    return compact(
+        name=None if name is None else validate.text(name, field="name"),
+        trunk_status=None
+        if trunk_status is None
+        else coerce_enum(TrunkStatus, trunk_status, field="trunk_status").value,
+        secure=None if secure is None else validate.boolean(secure, field="secure"),
+        ipacl_uuid=_optional_id(ipacl_uuid, "ipacl_uuid"),
+        credential_uuid=_optional_id(credential_uuid, "credential_uuid"),
+        primary_uri_uuid=_optional_id(primary_uri_uuid, "primary_uri_uuid"),
+        fallback_uri_uuid=_optional_id(fallback_uri_uuid, "fallback_uri_uuid"),
+    )
+
+
+def _optional_id(value: str | None, field: str) -> str | None:
+    return None if value is None else validate.resource_id(value, field=field)
+
+
+_INBOUND_ONLY = ("primary_uri_uuid", "fallback_uri_uuid")
+_OUTBOUND_ONLY = ("ipacl_uuid", "credential_uuid")
+
+
+def _check_direction_fields(
+    direction: TrunkDirection, body: dict[str, object], *, creating: bool
+) -> None:
+    """Direction-specific rules of zentrunk-api.md §3.2."""
+    if direction == TrunkDirection.INBOUND:
+        misplaced = [field for field in _OUTBOUND_ONLY if field in body]
+        if creating and "primary_uri_uuid" not in body:
+            raise InvalidArgumentError("an inbound trunk needs primary_uri_uuid")
+    else:
+        misplaced = [field for field in _INBOUND_ONLY if field in body]
+        if creating and not any(field in body for field in _OUTBOUND_ONLY):
+            raise InvalidArgumentError("an outbound trunk needs ipacl_uuid or credential_uuid")
+    if misplaced:
+        raise InvalidArgumentError(
+            f"{', '.join(misplaced)} cannot be set on an {direction.value} trunk"
+        )

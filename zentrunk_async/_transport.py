@@ -1,0 +1,267 @@
+"""The one seam where requests are built, paced, sent, retried and decoded.
+
+Resources describe *what* to call (method, path, arguments, record type);
+only this module knows *how*: it is the only module doing I/O and the one
+boundary where httpx exceptions become ours. Steps, each its own method::
+
+    call → _send (pace + retry loop) → _send_once → _decode or _status_error
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+
+from ._convert import DECODE_ERRORS, converter
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    ResponseDecodeError,
+    status_error_class,
+)
+from ._logging import log_retry, log_throttled, logger
+from ._ratelimit import Limiter
+from ._redact import Secret, redact_url
+from ._retry import Failure, RetryPolicy, classify_httpx_error, parse_retry_after
+
+T = TypeVar("T")
+
+_SNIPPET = 120
+
+
+class Transport:
+    """Sends API calls for one account over one `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        owns_http: bool,
+        base_url: str,
+        auth_id: str,
+        auth_token: Secret,
+        user_agent: str,
+        limiter: Limiter,
+        retry: RetryPolicy,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http
+        self._owns_http = owns_http
+        self._account_url = f"{base_url.rstrip('/')}/v1/Account/{auth_id}/"
+        self._headers = {
+            "Authorization": basic_auth_header(auth_id, auth_token),
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+        }
+        self.limiter = limiter
+        self.retry = retry
+        self._clock = clock
+        #: The client's task group while it is open (``async with``); list
+        #: fan-outs run their fetches there (see _pagination._running).
+        self.background: TaskGroup | None = None
+
+    def __repr__(self) -> str:
+        return f"<Transport {self._account_url}>"
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    @overload
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        into: type[T],
+        endpoint: str,
+        params: Mapping[str, str] | None = ...,
+        body: Mapping[str, Any] | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        into: None,
+        endpoint: str,
+        params: Mapping[str, str] | None = ...,
+        body: Mapping[str, Any] | None = ...,
+    ) -> None: ...
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        into: type[T] | None,
+        endpoint: str,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> T | None:
+        """Send one API call (with retries where safe) and decode its answer into `into`.
+
+        `path` is relative to the account (``Zentrunk/Trunk/``); `endpoint` names
+        the operation in errors (``trunks.get``).
+        """
+        request = self._http.build_request(
+            method,
+            self._account_url + path,
+            params=params,
+            json=body,
+            headers=self._headers,
+        )
+        response = await self._send(request)
+        if into is None:
+            return None
+        return self._decode(response, into, endpoint)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        method = request.method
+        started = self._clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_once(request)
+            except httpx.TransportError as exc:
+                failure = classify_httpx_error(exc)
+                delay = self.retry.delay(
+                    method=method,
+                    attempt=attempt,
+                    failure=failure,
+                    elapsed=self._clock() - started,
+                )
+                if delay is None:
+                    raise self._connection_error(request, exc, failure, attempt) from None
+                log_retry(method, redact_url(request.url), attempt, _describe(exc), delay)
+            else:
+                if response.is_success:
+                    self.limiter.on_success()
+                    return response
+                error = self._status_error(response, attempt)
+                retry_after = error.retry_after if isinstance(error, RateLimitError) else None
+                if response.status_code == 429:
+                    self.limiter.on_throttled(retry_after)
+                    log_throttled(
+                        method,
+                        error.url,
+                        retry_after,
+                        self.limiter.snapshot().current_rate,
+                    )
+                delay = self.retry.delay(
+                    method=method,
+                    attempt=attempt,
+                    status_code=response.status_code,
+                    retry_after=retry_after,
+                    elapsed=self._clock() - started,
+                )
+                if delay is None:
+                    raise error
+                log_retry(method, error.url, attempt, f"status {response.status_code}", delay)
+            await anyio.sleep(delay)
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        async with self.limiter.slot():
+            response = await self._http.send(request)
+        logger.debug("%s %s -> %s", request.method, redact_url(request.url), response.status_code)
+        return response
+
+    def _decode(self, response: httpx.Response, into: type[T], endpoint: str) -> T:
+        payload = self._json(response, endpoint)
+        try:
+            return converter.structure(payload, into)
+        except DECODE_ERRORS as exc:
+            raise self._decode_error(
+                response, endpoint, f"unexpected shape: {_describe(exc)}", payload
+            ) from exc
+
+    def _json(self, response: httpx.Response, endpoint: str) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise self._decode_error(response, endpoint, f"not JSON ({exc})", None) from None
+
+    def _decode_error(
+        self, response: httpx.Response, endpoint: str, reason: str, payload: Any
+    ) -> ResponseDecodeError:
+        api_id = payload.get("api_id") if isinstance(payload, dict) else None
+        return ResponseDecodeError(
+            reason,
+            endpoint=endpoint,
+            method=response.request.method,
+            url=redact_url(response.request.url),
+            status_code=response.status_code,
+            api_id=api_id if isinstance(api_id, str) else None,
+            snippet=response.content[:_SNIPPET].decode("utf-8", "replace"),
+        )
+
+    def _status_error(self, response: httpx.Response, attempt: int) -> APIStatusError:
+        api_id, message, body = _error_details(response)
+        cls = status_error_class(response.status_code)
+        common: dict[str, Any] = {
+            "status_code": response.status_code,
+            "method": response.request.method,
+            "url": redact_url(response.request.url),
+            "api_id": api_id,
+            "attempts": attempt,
+            "body": body,
+        }
+        if cls is RateLimitError:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return RateLimitError(message, retry_after=retry_after, **common)
+        return cls(message, **common)
+
+    def _connection_error(
+        self, request: httpx.Request, exc: httpx.TransportError, failure: Failure, attempt: int
+    ) -> APIConnectionError:
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        what = "timed out" if cls is APITimeoutError else "connection failed"
+        if failure is not Failure.CONNECT and request.method == "POST":
+            what += " after the request may have reached the server (not retried: not idempotent)"
+        return cls(
+            f"{what}: {_describe(exc)}",
+            method=request.method,
+            url=redact_url(request.url),
+            attempts=attempt,
+        )
+
+
+def basic_auth_header(auth_id: str, auth_token: Secret) -> str:
+    pair = f"{auth_id}:{auth_token.reveal()}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def _error_details(response: httpx.Response) -> tuple[str | None, str, object]:
+    """api_id, the API's `error` text and the parsed body of an error response.
+
+    Plivo's REST error body is ``{"api_id", "error"}`` (zentrunk-api.md §9.1);
+    other Plivo services use `message`, so that is read too. A body that is not
+    JSON (an HTML page from a proxy) still yields a useful message.
+    """
+    try:
+        body: object = json.loads(response.content) if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        text = response.content[:_SNIPPET].decode("utf-8", "replace").strip()
+        return None, text or response.reason_phrase, text
+    if isinstance(body, dict):
+        api_id = body.get("api_id")
+        message = body.get("error") or body.get("message") or response.reason_phrase
+        return (api_id if isinstance(api_id, str) else None), str(message), body
+    return None, response.reason_phrase, body
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
