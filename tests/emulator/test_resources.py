@@ -38,15 +38,18 @@ async def test_trunk_crud_round_trip(any_api: Api) -> None:
     assert set(body) == {"api_id", "message", "trunk_id"}
     assert body["message"] == "Trunk created successfully."
     trunk_id = body["trunk_id"]
-    assert len(trunk_id) == 17 and trunk_id.isdigit()
+    assert len(trunk_id) == 17
+    assert trunk_id.isdigit()
 
     got = await api.get(f"/Trunk/{trunk_id}/")
     assert got.status_code == 200
     assert set(got.json()) == {"api_id", "object"}
     trunk = got.json()["object"]
     assert trunk["trunk_domain"] == f"{trunk_id}.zt.plivo.com"
-    assert trunk["created_at"].endswith("Z") and trunk["updated_at"] == trunk["created_at"]
-    assert trunk["trunk_status"] == "enabled" and trunk["secure"] is False
+    assert trunk["created_at"].endswith("Z")
+    assert trunk["updated_at"] == trunk["created_at"]
+    assert trunk["trunk_status"] == "enabled"
+    assert trunk["secure"] is False
     assert trunk["ipacl_uuid"] is None
 
     updated = await api.post(
@@ -62,7 +65,8 @@ async def test_trunk_crud_round_trip(any_api: Api) -> None:
     assert "object" not in listed["objects"][0]
 
     deleted = await api.delete(f"/Trunk/{trunk_id}/")
-    assert deleted.status_code == 204 and deleted.content == b""
+    assert deleted.status_code == 204
+    assert deleted.content == b""
     assert_error(await api.get(f"/Trunk/{trunk_id}/"), 404)
 
 
@@ -110,7 +114,8 @@ async def test_resource_crud_round_trip(
     got = await api.get(f"/{segment}/{item_id}/")
     assert got.status_code == 200
     assert got.json()[id_field] == item_id
-    assert "password" not in got.json() and "object" not in got.json()
+    assert "password" not in got.json()
+    assert "object" not in got.json()
     response = await api.post(f"/{segment}/{item_id}/", update)
     assert response.status_code == 202
     assert response.json() == {
@@ -119,7 +124,8 @@ async def test_resource_crud_round_trip(
         id_field: item_id,
     }
     listed = (await api.get(f"/{segment}/")).json()
-    assert listed["meta"]["total_count"] == 1 and listed["objects"][0][id_field] == item_id
+    assert listed["meta"]["total_count"] == 1
+    assert listed["objects"][0][id_field] == item_id
     assert (await api.delete(f"/{segment}/{item_id}/")).status_code == 204
     assert_error(await api.get(f"/{segment}/{item_id}/"), 404)
     assert_error(await api.post(f"/{segment}/{item_id}/", update), 404)
@@ -135,7 +141,8 @@ async def test_trunk_update_needs_direction_except_status_and_secure(api: Api) -
     ok = await api.post(f"/Trunk/{trunk_id}/", {"trunk_status": "disabled", "secure": True})
     assert ok.status_code == 202
     trunk = (await api.get(f"/Trunk/{trunk_id}/")).json()["object"]
-    assert trunk["trunk_status"] == "disabled" and trunk["secure"] is True
+    assert trunk["trunk_status"] == "disabled"
+    assert trunk["secure"] is True
 
 
 @pytest.mark.parametrize(
@@ -246,7 +253,8 @@ async def test_uri_update_with_password_needs_auth_flag_and_username(api: Api) -
     )
     assert ok.status_code == 202
     got = (await api.get(f"/URI/{uri}/")).json()
-    assert got["authentication_needed"] is True and got["username"] == "u"
+    assert got["authentication_needed"] is True
+    assert got["username"] == "u"
 
 
 async def test_uri_delete_cascades_to_trunks(api: Api) -> None:
@@ -286,7 +294,9 @@ async def test_trunk_list_filters_and_pagination(api: Api) -> None:
     ).json()
     assert [t["trunk_id"] for t in page["objects"]] == out_ids[2:4]
     meta = page["meta"]
-    assert meta["total_count"] == 5 and meta["limit"] == 2 and meta["offset"] == 2
+    assert meta["total_count"] == 5
+    assert meta["limit"] == 2
+    assert meta["offset"] == 2
     prefix = f"v1/Account/{api.emulator.config.auth_id}/Zentrunk/Trunk/?limit=2"
     assert meta["next"] == f"{prefix}&offset=4&trunk_direction=outbound"
     assert meta["previous"] == f"{prefix}&offset=0&trunk_direction=outbound"
@@ -324,7 +334,8 @@ async def test_number_routing_to_trunk(any_api: Api) -> None:
         f"{api.account}/Number/14155551234/", json={"app_id": trunk_id}
     )
     assert response.status_code == 202
-    assert set(response.json()) == {"api_id", "message"} and response.json()["message"] == "changed"
+    assert set(response.json()) == {"api_id", "message"}
+    assert response.json()["message"] == "changed"
     number = (await api.client.get(f"{api.account}/Number/14155551234/")).json()
     assert number["application"] == f"/{api.account.lstrip('/')}/Zentrunk/Trunk/{trunk_id}/"
     # §3.7: deleting the trunk detaches the number.
