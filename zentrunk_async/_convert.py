@@ -1,27 +1,17 @@
 """The one cattrs converter: every wire-format rule of the records lives here.
 
-Records stay dumb attrs classes; this module decides how JSON becomes them and
-back (style habit 3). Two flavours come from :func:`make_converter`:
+Records stay dumb attrs classes (style habit 3). :func:`make_converter` gives
+the lenient production flavour (no detailed validation, a third of CDR decode
+time per performance-lab.md §3; unknown keys kept in ``extra`` and unknown
+enum values kept as strings, so a field Plivo adds tomorrow breaks nothing)
+or the strict one for tests (detailed validation; unknown keys and enum
+values raise, so fixtures and the emulator cannot drift unnoticed).
 
-- lenient (production, the module-level ``converter``): no detailed
-  validation (it costs about a third of CDR decode time, performance-lab.md
-  §3), unknown keys kept in the record's ``extra``, unknown enum values kept
-  as plain strings — a field Plivo adds tomorrow must not break decoding;
-- strict (tests): detailed validation, and unknown keys or enum values raise,
-  so the emulator and fixtures cannot drift from the records unnoticed.
-
-Wire formats (reference §2.4): CDR times ``YYYY-MM-DD HH:MM:SS[.ffffff]`` UTC,
-trunk times ISO-8601 with ``Z``, money as strings with 5 decimals, Insights
-metrics as numeric strings. ``unstructure`` writes that format back, so
-``unstructure(structure(body)) == body`` for the API's bodies; bulk exports
-write their JSONL from it.
-
-A body of the wrong shape makes the lenient converter raise one of
-:data:`DECODE_ERRORS`; the transport catches that tuple and raises
-``ResponseDecodeError``.
+``unstructure`` writes the wire format of reference §2.4 back (CDR times,
+ISO ``Z`` trunk times, money strings), so ``unstructure(structure(body)) ==
+body`` and bulk exports write JSONL from it. A malformed body raises one of
+:data:`DECODE_ERRORS`, which the transport turns into ``ResponseDecodeError``.
 """
-
-from __future__ import annotations
 
 import types
 from collections.abc import Callable
@@ -39,6 +29,7 @@ from ._models import CallInsights, CallRecord, ListMeta, OriginationURI, Page, T
 __all__ = ["DECODE_ERRORS", "converter", "make_converter", "structure_page"]
 
 T = TypeVar("T")
+_Hook = Callable[[Any, Any], Any]
 
 DECODE_ERRORS: tuple[type[Exception], ...] = (
     cattrs.BaseValidationError,  # strict converter (detailed validation)
@@ -57,18 +48,12 @@ _WIRE_NAMES = {"from_": "from"}
 # Records whose times use the CDR format; every other record uses ISO-8601 Z.
 _SPACE_TIMES: frozenset[type] = frozenset({CallRecord})
 
-# Undocumented fields the documented bodies lack: leaving them out when None
-# lets those bodies round-trip. CDRs always write every column instead, so a
-# JSONL export keeps one schema.
-_OMIT_IF_NONE: dict[type, frozenset[str]] = {
-    Trunk: frozenset({"created_at", "updated_at"}),
-    OriginationURI: frozenset({"sip_user"}),
-}
+# Undocumented fields omitted when None so the documented bodies round-trip;
+# CDRs always write every column so that a JSONL export keeps one schema.
+_OMIT_IF_NONE = {(Trunk, "created_at"), (Trunk, "updated_at"), (OriginationURI, "sip_user")}
 
-# Insights metrics the API sends as numeric strings (§8); written back as such.
-_STRING_METRICS: dict[type, frozenset[str]] = {
-    CallInsights: frozenset({"rtt", "jitter", "packet_loss", "plivo_quality_score"}),
-}
+# CallInsights metrics the API sends as numeric strings (§8); written back as such.
+_STRING_METRICS = frozenset({"rtt", "jitter", "packet_loss", "plivo_quality_score"})
 
 # Item GETs that the live API wraps as {"api_id": ..., "object": {...}} (§3.4).
 _WRAPPED: frozenset[type] = frozenset({Trunk})
@@ -78,23 +63,83 @@ def _type_error(expected: str, value: object) -> TypeError:
     return TypeError(f"expected {expected}, got {type(value).__name__}: {value!r:.80}")
 
 
-# --- scalars -----------------------------------------------------------------
+def _scalar_hooks(strict: bool) -> dict[type, _Hook]:
+    """Scalar hooks that also serve ``T | None``: cattrs passes the field type.
 
+    That saves the call an Optional wrapper costs on each of a CDR's 21
+    optional fields. Lenient hooks also take what a producer plausibly sends
+    instead (a numeric id as a number, "true"); strict ones only the JSON type.
+    """
 
-def _structure_time(value: Any, _: Any) -> datetime:
-    if isinstance(value, str):
-        # Python 3.10's fromisoformat does not know "Z" (§3.4 trunk times).
-        if value.endswith(("Z", "z")):
-            value = value[:-1] + "+00:00"
-        parsed = datetime.fromisoformat(value)
-    elif isinstance(value, datetime):
-        parsed = value
-    else:
-        raise _type_error("a timestamp string", value)
-    # CDR times carry no offset but are UTC (§2.4).
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=_UTC)
-    return parsed.astimezone(_UTC)
+    bool_words = {"true": True, "false": False}
+
+    def to_str(value: Any, type_: Any) -> str | None:
+        if type(value) is str or (value is None and type_ is not str):
+            return value
+        if not strict and type(value) is int:  # trunk_id is a numeric string (§2.4)
+            return str(value)
+        raise _type_error("a string", value)
+
+    def to_bool(value: Any, type_: Any) -> bool | None:
+        if value is True or value is False or (value is None and type_ is not bool):
+            return value
+        # cattrs' default is bool(value), and bool("false") is True.
+        if not strict and type(value) is str and value.lower() in bool_words:
+            return bool_words[value.lower()]
+        raise _type_error("a boolean", value)
+
+    def to_int(value: Any, type_: Any) -> int | None:
+        if type(value) is int or (value is None and type_ is not int):
+            return value
+        if not strict and type(value) is str:
+            return int(value)
+        raise _type_error("an integer", value)
+
+    def to_float(value: Any, type_: Any) -> float | None:
+        if type(value) is float or (value is None and type_ is not float):
+            return value
+        if type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
+            return float(value)
+        raise _type_error("a number or numeric string", value)
+
+    def to_decimal(value: Any, type_: Any) -> Decimal | None:
+        if type(value) is str:
+            text = value
+        elif value is None and type_ is not Decimal:
+            return None
+        elif not strict and type(value) in (int, float):
+            text = repr(value)  # the shortest repr, not the binary expansion
+        else:
+            raise _type_error("a money string", value)
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a decimal amount: {value!r:.80}") from None
+        if not amount.is_finite():
+            raise ValueError(f"not a finite amount: {value!r:.80}")
+        return amount
+
+    def to_time(value: Any, type_: Any) -> datetime | None:
+        if type(value) is str:
+            # Python 3.10's fromisoformat does not know "Z" (trunk times, §3.4).
+            text = value[:-1] if value.endswith(("Z", "z")) else value
+            try:
+                # CDR times are UTC without offset (§2.4): adding one beats replace().
+                return datetime.fromisoformat(text + "+00:00")
+            except ValueError:
+                parsed = datetime.fromisoformat(value)  # it has its own offset
+        elif isinstance(value, datetime):
+            parsed = value
+        elif value is None and type_ is not datetime:
+            return None
+        else:
+            raise _type_error("a timestamp string", value)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=_UTC)
+        return parsed.astimezone(_UTC)
+
+    hooks = (to_str, to_bool, to_int, to_float, to_decimal, to_time)
+    return dict(zip((str, bool, int, float, Decimal, datetime), hooks, strict=True))
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -109,101 +154,32 @@ def _iso_z_time(value: datetime | None) -> str | None:
     return None if value is None else _naive_utc(value).isoformat() + "Z"
 
 
-def _structure_decimal(value: Any, _: Any) -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)  # the shortest repr, not the binary expansion
-    elif not isinstance(value, str) and (type(value) is not int):
-        raise _type_error("a money string", value)
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"not a decimal amount: {value!r:.80}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not a finite amount: {value!r:.80}")
-    return amount
-
-
 def _unstructure_decimal(value: Decimal) -> str:
     # "f" keeps the API's trailing zeros ("0.00280") and never uses exponents.
     return format(value, "f")
 
 
-def _structure_float(value: Any, _: Any) -> float:
-    if type(value) is float or type(value) is int:
-        return float(value)
-    if isinstance(value, str):
-        return float(value)
-    raise _type_error("a number or numeric string", value)
+def _plain_str(value: str | None) -> str | None:
+    return None if value is None else str(value)  # a member's str() is its value
 
 
 def _metric_string(value: float | None) -> str | None:
-    if value is None:
-        return None
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _structure_str_lenient(value: Any, _: Any) -> str:
-    if type(value) is str:
-        return value
-    # A numeric id sent as a JSON number (trunk_id is a numeric string) is
-    # still that id; anything else (null, object, list) is a broken body.
-    if type(value) is int:
-        return str(value)
-    raise _type_error("a string", value)
-
-
-def _structure_str_strict(value: Any, _: Any) -> str:
-    if type(value) is str:
-        return value
-    raise _type_error("a string", value)
-
-
-_BOOL_WORDS = {"true": True, "false": False}
-
-
-def _structure_bool_lenient(value: Any, _: Any) -> bool:
-    if value is True or value is False:
-        return value
-    # bool("false") is True: cattrs' default would invert such a flag.
-    if isinstance(value, str) and value.lower() in _BOOL_WORDS:
-        return _BOOL_WORDS[value.lower()]
-    if type(value) is int and value in (0, 1):
-        return bool(value)
-    raise _type_error("a boolean", value)
-
-
-def _structure_bool_strict(value: Any, _: Any) -> bool:
-    if value is True or value is False:
-        return value
-    raise _type_error("a boolean", value)
-
-
-def _structure_int_strict(value: Any, _: Any) -> int:
-    if type(value) is int:
-        return value
-    raise _type_error("an integer", value)
-
-
-# --- Enum | str unions -------------------------------------------------------
+    text = None if value is None else repr(value)
+    return text[:-2] if text and text.endswith(".0") else text
 
 
 def _enum_of_union(type_: Any) -> tuple[type[Enum], bool] | None:
     """(enum class, accepts None) for ``E | str`` and ``E | str | None``, else None."""
-    if get_origin(type_) not in (Union, types.UnionType):
-        return None
-    args = get_args(type_)
-    rest = [arg for arg in args if arg is not type(None)]
-    if len(rest) != 2 or str not in rest:
-        return None
-    other = rest[0] if rest[1] is str else rest[1]
-    if isinstance(other, type) and issubclass(other, Enum):
-        return other, type(None) in args
+    args = get_args(type_) if get_origin(type_) in (Union, types.UnionType) else ()
+    enums = [arg for arg in args if isinstance(arg, type) and issubclass(arg, Enum)]
+    nullable = type(None) in args
+    if len(enums) == 1 and str in args and len(args) == 2 + nullable:
+        return enums[0], nullable
     return None
 
 
-def _enum_structure_factory(strict: bool) -> Callable[[Any], Callable[[Any, Any], Any]]:
-    def factory(type_: Any) -> Callable[[Any, Any], Any]:
+def _enum_structure_factory(strict: bool) -> Callable[[Any], _Hook]:
+    def factory(type_: Any) -> _Hook:
         found = _enum_of_union(type_)
         assert found is not None
         enum_cls, nullable = found
@@ -226,20 +202,36 @@ def _enum_structure_factory(strict: bool) -> Callable[[Any], Callable[[Any, Any]
     return factory
 
 
-def _unstructure_enum_or_str(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+def _is_optional(type_: Any) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) in (Union, types.UnionType) and len(args) == 2 and type(None) in args
 
 
-# --- lists -------------------------------------------------------------------
+def _optional_structure_factory(
+    scalars: dict[type, _Hook],
+) -> Callable[[Any, cattrs.Converter], _Hook]:
+    def factory(type_: Any, conv: cattrs.Converter) -> _Hook:
+        args = get_args(type_)
+        inner = args[0] if args[1] is type(None) else args[1]
+        if inner in scalars:
+            return scalars[inner]  # handles None itself
+        # cattrs' own Optional hook dispatches on the inner type at every call.
+        structure = conv.get_structure_hook(inner)
+
+        def hook(value: Any, _: Any) -> Any:
+            return None if value is None else structure(value, inner)
+
+        return hook
+
+    return factory
 
 
 def _is_list(type_: Any) -> bool:
     return get_origin(type_) is list
 
 
-def _list_structure_factory(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    # cattrs' own list hook iterates any iterable, so "1.2.3.4" would become
-    # a list of characters; a JSON array is required.
+def _list_structure_factory(type_: Any, conv: cattrs.Converter) -> _Hook:
+    # cattrs' list hook takes any iterable: "1.2.3.4" would become characters.
     (item_type,) = get_args(type_)
     item = conv.get_structure_hook(item_type)
 
@@ -251,9 +243,6 @@ def _list_structure_factory(type_: Any, conv: cattrs.Converter) -> Callable[[Any
     return hook
 
 
-# --- records with ``extra`` --------------------------------------------------
-
-
 def _is_record(type_: Any) -> bool:
     return (
         isinstance(type_, type)
@@ -263,17 +252,10 @@ def _is_record(type_: Any) -> bool:
     )
 
 
-def _wire_keys(cls: type) -> dict[str, str]:
-    return {
-        field.name: _WIRE_NAMES.get(field.name, field.name)
-        for field in attrs.fields(cls)
-        if field.name != "extra"
-    }
-
-
-def _record_structure_factory(strict: bool) -> Callable[[Any, Any], Callable[[Any, Any], Any]]:
-    def factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-        wire = _wire_keys(cls)
+def _record_structure_factory(strict: bool) -> Callable[[Any, Any], _Hook]:
+    def factory(cls: Any, conv: cattrs.Converter) -> _Hook:
+        names = [field.name for field in attrs.fields(cls) if field.name != "extra"]
+        wire = {name: _WIRE_NAMES.get(name, name) for name in names}
         overrides: dict[str, Any] = {"extra": override(omit=True)}
         overrides.update({name: override(rename=key) for name, key in wire.items() if name != key})
         base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=strict, **overrides)
@@ -298,8 +280,6 @@ def _record_structure_factory(strict: bool) -> Callable[[Any, Any], Callable[[An
             if type(inner) is not dict or not known.isdisjoint(data):
                 return hook(data, cls)
             envelope = {key: value for key, value in data.items() if key != "object"}
-            if strict and envelope.keys() - {"api_id"}:
-                raise ValueError(f"unknown envelope keys {sorted(envelope)} around {cls.__name__}")
             record = hook(inner, cls)
             if envelope:
                 # The envelope's api_id identifies the request; keep it, as every unknown key.
@@ -311,17 +291,8 @@ def _record_structure_factory(strict: bool) -> Callable[[Any, Any], Callable[[An
     return factory
 
 
-def _is_optional_of(type_: Any, target: type) -> bool:
-    return type_ is target or (
-        get_origin(type_) in (Union, types.UnionType)
-        and set(get_args(type_)) == {target, type(None)}
-    )
-
-
 def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
     time_hook = _cdr_time if cls in _SPACE_TIMES else _iso_z_time
-    omit = _OMIT_IF_NONE.get(cls, frozenset())
-    metrics = _STRING_METRICS.get(cls, frozenset())
     overrides: dict[str, Any] = {"extra": override(omit=True)}
     for field in attrs.fields(cls):
         if field.name == "extra":
@@ -329,14 +300,14 @@ def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[A
         options: dict[str, Any] = {}
         if field.name in _WIRE_NAMES:
             options["rename"] = _WIRE_NAMES[field.name]
-        if field.name in omit:
+        if (cls, field.name) in _OMIT_IF_NONE:
             options["omit_if_default"] = True
-        if _is_optional_of(field.type, datetime):
+        if datetime in (field.type, *get_args(field.type)):
             options["unstruct_hook"] = time_hook
-        elif field.name in metrics:
+        elif cls is CallInsights and field.name in _STRING_METRICS:
             options["unstruct_hook"] = _metric_string
         elif _enum_of_union(field.type) is not None:
-            options["unstruct_hook"] = _unstructure_enum_or_str
+            options["unstruct_hook"] = _plain_str
         if options:
             overrides[field.name] = override(**options)
     base = make_dict_unstructure_fn(cls, conv, **overrides)
@@ -350,8 +321,6 @@ def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[A
     return hook
 
 
-# --- pages -------------------------------------------------------------------
-
 _PAGE_KEYS = frozenset({"api_id", "meta", "objects"})
 
 
@@ -359,26 +328,22 @@ def _is_page(type_: Any) -> bool:
     return type_ is Page or get_origin(type_) is Page
 
 
-def _page_structure_factory(strict: bool) -> Callable[[Any, Any], Callable[[Any, Any], Any]]:
-    def factory(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+def _page_structure_factory(strict: bool) -> Callable[[Any, Any], _Hook]:
+    def factory(type_: Any, conv: cattrs.Converter) -> _Hook:
         (item_type,) = get_args(type_) or (Any,)
         item = conv.get_structure_hook(item_type)
         meta = conv.get_structure_hook(ListMeta)
+        api_id_hook = conv.get_structure_hook(str | None)
 
         def hook(body: Any, _: Any) -> Page[Any]:
-            if type(body) is not dict:
-                raise _type_error("a list response object", body)
-            objects = body["objects"]
+            objects = body["objects"]  # TypeError unless body is an object
             if type(objects) is not list:
                 raise _type_error("a JSON array under 'objects'", objects)
-            api_id = body.get("api_id")
-            if api_id is not None and type(api_id) is not str:
-                raise _type_error("a string api_id", api_id)
+            api_id = api_id_hook(body.get("api_id"), str | None)
             # One comprehension over the cached item hook: no per-record dispatch.
+            records = [item(obj, item_type) for obj in objects]
             page: Page[Any] = Page(
-                objects=[item(obj, item_type) for obj in objects],
-                meta=meta(body["meta"], ListMeta),
-                api_id=api_id,
+                objects=records, meta=meta(body["meta"], ListMeta), api_id=api_id
             )
             if not _PAGE_KEYS.issuperset(body):
                 page.extra = {key: value for key, value in body.items() if key not in _PAGE_KEYS}
@@ -397,38 +362,24 @@ def _page_unstructure_factory(type_: Any, conv: cattrs.Converter) -> Callable[[A
     meta = conv.get_unstructure_hook(ListMeta)
 
     def hook(page: Page[Any]) -> dict[str, Any]:
-        out = {
-            "api_id": page.api_id,
-            "meta": meta(page.meta),
-            "objects": [item(obj) for obj in page.objects],
-        }
+        objects = [item(obj) for obj in page.objects]
+        out = {"api_id": page.api_id, "meta": meta(page.meta), "objects": objects}
         return {**page.extra, **out} if page.extra else out
 
     return hook
 
 
-# --- assembly ----------------------------------------------------------------
-
-
 def make_converter(*, strict: bool = False) -> cattrs.Converter:
     """Build a converter; ``strict=True`` is for tests (see the module docstring)."""
     conv = cattrs.Converter(detailed_validation=strict, forbid_extra_keys=strict)
-    conv.register_structure_hook(datetime, _structure_time)
+    scalars = _scalar_hooks(strict)
+    for type_, hook in scalars.items():
+        conv.register_structure_hook(type_, hook)
     conv.register_unstructure_hook(datetime, _iso_z_time)
-    conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(Decimal, _unstructure_decimal)
-    conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook(str, _structure_str_strict if strict else _structure_str_lenient)
-    conv.register_structure_hook(
-        bool, _structure_bool_strict if strict else _structure_bool_lenient
-    )
-    if strict:
-        conv.register_structure_hook(int, _structure_int_strict)
+    conv.register_structure_hook_factory(_is_optional, _optional_structure_factory(scalars))
     conv.register_structure_hook_factory(
         lambda t: _enum_of_union(t) is not None, _enum_structure_factory(strict)
-    )
-    conv.register_unstructure_hook_func(
-        lambda t: _enum_of_union(t) is not None, _unstructure_enum_or_str
     )
     conv.register_structure_hook_factory(_is_list, _list_structure_factory)
     conv.register_structure_hook_factory(_is_record, _record_structure_factory(strict))
@@ -438,8 +389,7 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     return conv
 
 
-converter = make_converter()
-"""The production converter; never cattrs' global one."""
+converter = make_converter()  # the production converter; never cattrs' global one
 
 
 def structure_page(body: Any, record_type: type[T]) -> Page[T]:
