@@ -15,6 +15,7 @@ from ._config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     ENV_AUTH_ID,
     ENV_AUTH_TOKEN,
@@ -83,6 +84,9 @@ class ZentrunkClient:
             user_agent=user_agent(),
             limiter=Limiter(rate_limit),
             retry=retry,
+            max_retry_after=(
+                rate_limit.max_retry_after if rate_limit is not None else DEFAULT_MAX_RETRY_AFTER
+            ),
         )
         self.trunks = Trunks(self._transport)
         self.credentials = Credentials(self._transport)

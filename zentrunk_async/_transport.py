@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, overload
 
 import anyio
 import httpx
 from anyio.abc import TaskGroup
 
+from ._config import DEFAULT_MAX_RETRY_AFTER
 from ._convert import DECODE_ERRORS, converter
 from ._errors import (
     APIConnectionError,
@@ -26,6 +28,7 @@ from ._errors import (
     APITimeoutError,
     RateLimitError,
     ResponseDecodeError,
+    ZentrunkError,
     status_error_class,
 )
 from ._logging import log_retry, log_throttled, logger
@@ -53,6 +56,8 @@ class Transport:
         limiter: Limiter,
         retry: RetryPolicy,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         self._http = http
         self._owns_http = owns_http
@@ -65,6 +70,8 @@ class Transport:
         self.limiter = limiter
         self.retry = retry
         self._clock = clock
+        self._sleep = sleep
+        self._max_retry_after = max_retry_after
         #: The client's task group while it is open (``async with``); list
         #: fan-outs run their fetches there (see _pagination._running).
         self.background: TaskGroup | None = None
@@ -128,55 +135,76 @@ class Transport:
         return self._decode(response, into, endpoint)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        method = request.method
+        """Send until success, or until the retry policy says stop (then raise)."""
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
-            try:
-                response = await self._send_once(request)
-            except httpx.TransportError as exc:
-                failure = classify_httpx_error(exc)
-                delay = self.retry.delay(
-                    method=method,
-                    attempt=attempt,
-                    failure=failure,
-                    elapsed=self._clock() - started,
-                )
-                if delay is None:
-                    raise self._connection_error(request, exc, failure, attempt) from None
-                log_retry(method, redact_url(request.url), attempt, _describe(exc), delay)
-            else:
-                if response.is_success:
-                    self.limiter.on_success()
-                    return response
-                error = self._status_error(response, attempt)
-                retry_after = error.retry_after if isinstance(error, RateLimitError) else None
-                if response.status_code == 429:
-                    self.limiter.on_throttled(retry_after)
-                    log_throttled(
-                        method,
-                        error.url,
-                        retry_after,
-                        self.limiter.snapshot().current_rate,
-                    )
-                delay = self.retry.delay(
-                    method=method,
-                    attempt=attempt,
-                    status_code=response.status_code,
-                    retry_after=retry_after,
-                    elapsed=self._clock() - started,
-                )
-                if delay is None:
-                    raise error
-                log_retry(method, error.url, attempt, f"status {response.status_code}", delay)
-            await anyio.sleep(delay)
+            outcome = await self._send_once(request, started)
+            if isinstance(outcome, httpx.Response) and outcome.is_success:
+                self.limiter.on_success()
+                return outcome
+            error, delay = self._judge(request, outcome, attempt, self._clock() - started)
+            if delay is None:
+                raise error
+            log_retry(request.method, redact_url(request.url), attempt, _reason(outcome), delay)
+            await self._sleep(delay)
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
-        async with self.limiter.slot():
-            response = await self._http.send(request)
-        logger.debug("%s %s -> %s", request.method, redact_url(request.url), response.status_code)
-        return response
+    async def _send_once(
+        self, request: httpx.Request, started: float
+    ) -> httpx.Response | httpx.TransportError:
+        """One paced attempt; a network failure is returned, not raised, for `_judge`."""
+        deadline = self.retry.deadline
+        remaining = math.inf if deadline is None else deadline - (self._clock() - started)
+        with anyio.move_on_after(remaining) as scope:
+            try:
+                async with self.limiter.slot():
+                    response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                return exc
+            logger.debug(
+                "%s %s -> %s", request.method, redact_url(request.url), response.status_code
+            )
+            return response
+        assert scope.cancelled_caught
+        return httpx.ReadTimeout(f"the retry deadline of {deadline} s passed", request=request)
+
+    def _judge(
+        self,
+        request: httpx.Request,
+        outcome: httpx.Response | httpx.TransportError,
+        attempt: int,
+        elapsed: float,
+    ) -> tuple[ZentrunkError, float | None]:
+        """The error this outcome means, and how long to wait before retrying (None: don't)."""
+        if isinstance(outcome, httpx.TransportError):
+            failure = classify_httpx_error(outcome)
+            error: ZentrunkError = self._connection_error(request, outcome, failure, attempt)
+            delay = self.retry.delay(
+                method=request.method, attempt=attempt, failure=failure, elapsed=elapsed
+            )
+            return error, delay
+        status_error = self._status_error(outcome, attempt)
+        retry_after = None
+        if isinstance(status_error, RateLimitError):
+            if status_error.retry_after is not None:
+                # A server asking for an hour must not park every task for an hour.
+                retry_after = min(status_error.retry_after, self._max_retry_after)
+            self.limiter.on_throttled(retry_after)
+            log_throttled(
+                request.method,
+                status_error.url,
+                retry_after,
+                self.limiter.snapshot().current_rate,
+            )
+        delay = self.retry.delay(
+            method=request.method,
+            attempt=attempt,
+            status_code=outcome.status_code,
+            retry_after=retry_after,
+            elapsed=elapsed,
+        )
+        return status_error, delay
 
     def _decode(self, response: httpx.Response, into: type[T], endpoint: str) -> T:
         payload = self._json(response, endpoint)
@@ -260,6 +288,12 @@ def _error_details(response: httpx.Response) -> tuple[str | None, str, object]:
         message = body.get("error") or body.get("message") or response.reason_phrase
         return (api_id if isinstance(api_id, str) else None), str(message), body
     return None, response.reason_phrase, body
+
+
+def _reason(outcome: httpx.Response | httpx.TransportError) -> str:
+    if isinstance(outcome, httpx.Response):
+        return f"status {outcome.status_code}"
+    return _describe(outcome)
 
 
 def _describe(exc: BaseException) -> str:
