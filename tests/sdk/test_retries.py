@@ -21,7 +21,6 @@ from zentrunk_async import (
     ServerError,
     ZentrunkClient,
 )
-
 from zentrunk_async._ratelimit import Limiter
 
 from .wire import AUTH_ID, HOST, TOKEN, TRUNK_LIVE_GET, ZT
