@@ -7,6 +7,7 @@ accepts connections, so scripts can wait for that line instead of polling.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -127,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     server = make_server(emulator, announce, log_level=args.log_level)
-    server.run(sockets=[sock])
+    # uvicorn re-raises the Ctrl-C it handled gracefully; that is a normal exit here.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     return 0
 
 
