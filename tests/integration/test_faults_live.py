@@ -42,10 +42,10 @@ async def test_truncated_and_html_bodies_raise_decode_errors(
 ) -> None:
     """A cut JSON body or an HTML page with 200 is a ResponseDecodeError naming the endpoint."""
     emulator.set_faults(truncate_next=1)
-    with pytest.raises(ResponseDecodeError, match="calls.list"):
+    with pytest.raises(ResponseDecodeError, match=r"calls\.list"):
         await zt.calls.list(max_items=5).collect()
     emulator.set_faults(html_next=1)
-    with pytest.raises(ResponseDecodeError, match="trunks.list"):
+    with pytest.raises(ResponseDecodeError, match=r"trunks\.list"):
         await zt.trunks.list().collect()
 
 
