@@ -12,7 +12,10 @@ so it needs no lock on a single-threaded event loop; the sleep happens after.
 Because slots are absolute, a task that wakes late on a busy loop sends late
 but moves no later slot: performance-lab.md §6 measured this form holding
 50.00/s exactly on a loaded loop where refill buckets of capacity 1 lost 17 %,
-and never sending the double first second of burst-sized buckets.
+and never sending the double first second of burst-sized buckets. The price:
+a send woken L seconds late may go closer than one interval before the next,
+so loop lateness counts like network jitter, and `RateLimit`'s default keeps
+a margin for both.
 
 Adaptive pacing: a 429 halves the rate (once per round of requests: 429s
 answering requests sent before the last decrease do not decrease again, like
@@ -194,7 +197,7 @@ class Limiter:
                 raise
             if epoch == self._epoch:
                 booking.state = _State.SENT
-                self._drop_finished()
+                self._drop_sent()
                 self._sent_epoch.set(epoch)
                 return
             # The schedule was redrawn (a 429) while we slept: book on the new one.
@@ -208,11 +211,12 @@ class Limiter:
     def _abandon(self, booking: _Booking) -> None:
         booking.state = _State.ABANDONED
         # Give back the tail of the schedule that only abandoned bookings hold.
+        # (One followed by a sent booking stays a gap: a later slot already went.)
         while self._bookings and self._bookings[-1].state is _State.ABANDONED:
             self._tat = self._bookings.pop().at
-        self._drop_finished()
 
-    def _drop_finished(self) -> None:
+    def _drop_sent(self) -> None:
+        # Bookings before a sent one can no longer be given back; forget them.
         while self._bookings and self._bookings[0].state is not _State.BOOKED:
             self._bookings.popleft()
 
