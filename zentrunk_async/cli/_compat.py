@@ -1,0 +1,23 @@
+"""Click's exception classes, wherever this Typer keeps them.
+
+Typer up to 0.2x runs on ``click``; later releases vendor it as
+``typer._click`` and no longer install click at all. Usage errors must be
+caught from the copy Typer actually raises, or they would escape as
+tracebacks.
+"""
+
+from __future__ import annotations
+
+try:
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - Typer that still runs on click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+#: click < 8.2 prints the help itself for a bare group and has no such class.
+NoArgsIsHelpError: tuple[type[click_exceptions.UsageError], ...] = tuple(
+    getattr(click_exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click_exceptions, name)
+)
+
+__all__ = ["NoArgsIsHelpError", "click_exceptions"]
