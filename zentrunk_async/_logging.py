@@ -8,7 +8,7 @@ Logging for a Library" advice of the logging HOWTO) unless the user sets
 Redaction is a filter on the logger itself, so it runs before *any* handler,
 the user's included, sees a record. A logger's filters only see records
 created on that logger, not those propagated from children, so SDK code logs
-through `logger` or through `get_logger`, which attaches the same filter.
+through `logger` only, never through a ``zentrunk_async.<module>`` child.
 """
 
 from __future__ import annotations
@@ -87,14 +87,6 @@ class RedactingFilter(logging.Filter):
 
 _filter = RedactingFilter()
 logger.addFilter(_filter)
-
-
-def get_logger(name: str) -> logging.Logger:
-    """A child of `logger` (``zentrunk_async.<name>``) with the redacting filter attached."""
-    child = logger.getChild(name)
-    if _filter not in child.filters:
-        child.addFilter(_filter)
-    return child
 
 
 _env_handler: logging.Handler | None = None
