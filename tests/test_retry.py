@@ -17,7 +17,6 @@ from zentrunk_async._retry import (
     Failure,
     RetryPolicy,
     classify_httpx_error,
-    describe_outcome,
     is_retryable,
     parse_retry_after,
 )
@@ -203,12 +202,6 @@ def test_retry_policy_rejects_bad_values(changes: dict[str, Any]) -> None:
     """Counts are >= 0, durations finite and >= 0, a deadline positive."""
     with pytest.raises(ValueError):  # noqa: PT011
         attrs.evolve(RetryPolicy(), **changes)
-
-
-def test_describe_outcome_names_the_reason() -> None:
-    """Log lines say `status 503` or `connect failure`."""
-    assert describe_outcome(status_code=503) == "status 503"
-    assert describe_outcome(failure=CONNECT) == "connect failure"
 
 
 NOW = datetime(2015, 10, 21, 7, 27, 0, tzinfo=timezone.utc)

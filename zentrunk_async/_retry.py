@@ -82,13 +82,6 @@ def is_retryable(
     return status_code == 429 or failure is Failure.CONNECT
 
 
-def describe_outcome(*, status_code: int | None = None, failure: Failure | None = None) -> str:
-    """A short reason for a log line: ``status 503`` or ``connect failure``."""
-    if failure is not None:
-        return f"{failure.value} failure"
-    return f"status {status_code}"
-
-
 def _non_negative(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
