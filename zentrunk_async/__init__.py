@@ -46,6 +46,7 @@ from ._models import (
     TrunkDirection,
     TrunkStatus,
     TrunkUpdated,
+    WriteResponse,
 )
 from ._pagination import Pager
 from ._ratelimit import LimiterSnapshot
@@ -93,6 +94,7 @@ __all__ = [
     "TrunkDirection",
     "TrunkStatus",
     "TrunkUpdated",
+    "WriteResponse",
     "ZentrunkClient",
     "ZentrunkError",
     "__version__",
