@@ -37,6 +37,9 @@ DEFAULT_DEMO_CALLS = 200_000
 DEFAULT_DEMO_LATENCY_MS = 30.0
 #: Pages pulled one by one for the comparison: several seconds at demo latency, a stable rate.
 DEFAULT_SAMPLE_PAGES = 100
+#: Plivo's documented account limit (zentrunk-api.md §11.1), enforced by the emulator.
+DEMO_RATE_LIMIT = 300
+DEMO_RATE_PERIOD = 5.0
 #: The emulated calls reach 89 days back; a 90-day window holds them all.
 DEMO_WINDOW = timedelta(days=90)
 
@@ -77,7 +80,11 @@ def demo(
     from ..emulator import Emulator, EmulatorConfig, Faults, serve_in_thread
 
     out = out or Path(tempfile.gettempdir()) / f"zentrunk-demo-calls.{file_format.value}"
-    config = EmulatorConfig(calls=calls, rate_limit_requests=300 if rate_limit else None)
+    config = EmulatorConfig(
+        calls=calls,
+        rate_limit_requests=DEMO_RATE_LIMIT if rate_limit else None,
+        rate_limit_period=DEMO_RATE_PERIOD,
+    )
     emulator = Emulator(config, faults=Faults(latency_ms=latency_ms))
     limit = "300 requests / 5 s (Plivo's limit)" if rate_limit else "no rate limit"
     show_lines(
@@ -97,7 +104,7 @@ def demo(
             ]
         )
         state = State(auth_id=emulator.auth_id, auth_token=emulator.auth_token, base_url=base_url)
-        until = datetime.now(timezone.utc)
+        until = datetime.now(timezone.utc).replace(microsecond=0)
         since = until - DEMO_WINDOW
         bar = ProgressBar(stderr_console())
 
@@ -120,7 +127,10 @@ def demo(
             return summary, sampled, seconds
 
         summary, sampled, seconds = run_async(main, debug=False)
-    show_lines(report(summary, since, until, sampled, seconds, concurrency))
+    lines = report(summary, since, until, sampled, seconds, concurrency)
+    if rate_limit:
+        lines.insert(-1, ceiling(summary))
+    show_lines(lines)
 
 
 async def sequential_sample(
@@ -167,6 +177,16 @@ def report(
         "--out calls.jsonl",
     ]
     return lines
+
+
+def ceiling(summary: ExportSummary) -> str:
+    """How close the export came to the most the account's rate limit allows anyone."""
+    most = DEMO_RATE_LIMIT / DEMO_RATE_PERIOD * MAX_PAGE_SIZE
+    rate = summary.records / max(summary.elapsed, 1e-9)
+    return (
+        f"  Plivo's {DEMO_RATE_LIMIT} requests / {DEMO_RATE_PERIOD:g} s caps any client at "
+        f"{most:,.0f} records/s; the export ran at {rate / most:.0%} of that ceiling"
+    )
 
 
 def _size(path: object) -> str:

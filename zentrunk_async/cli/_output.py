@@ -87,4 +87,5 @@ def show_mapping(data: Mapping[str, Any], *, title: str, as_json: bool) -> None:
 def show_lines(lines: Iterable[str]) -> None:
     console = stdout_console()
     for line in lines:
-        console.print(line, markup=False)
+        # soft_wrap: a long path or URL stays on one line (and copy-pasteable).
+        console.print(line, markup=False, soft_wrap=True)
