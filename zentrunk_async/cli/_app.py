@@ -44,9 +44,17 @@ class State:
     json: bool = False
     debug: bool = False
 
-    def client(self, **options: object) -> ZentrunkClient:
-        """A client from the options; unset ones fall back to the environment, as in the SDK."""
-        return ZentrunkClient(self.auth_id, self.auth_token, base_url=self.base_url, **options)  # type: ignore[arg-type]
+    def client(self, *, pace: bool = True) -> ZentrunkClient:
+        """A client from the options; unset ones fall back to the environment, as in the SDK.
+
+        ``pace=False`` switches client-side rate limiting off (the demo, against an
+        emulator without a limit); everything else keeps the SDK's defaults.
+        """
+        if pace:
+            return ZentrunkClient(self.auth_id, self.auth_token, base_url=self.base_url)
+        return ZentrunkClient(
+            self.auth_id, self.auth_token, base_url=self.base_url, rate_limit=None
+        )
 
 
 def state_of(ctx: typer.Context, json_flag: bool = False) -> State:

@@ -24,7 +24,7 @@ from ._output import print_json, show_record, show_records, stdout_console
 T = TypeVar("T")
 
 
-def open_client(state: State, **options: Any) -> ZentrunkClient:
+def open_client(state: State, *, pace: bool = True) -> ZentrunkClient:
     """The client, after checking credentials in the command line's own words."""
     if not (state.auth_id or os.environ.get(ENV_AUTH_ID)):
         raise CLIError(f"no Auth ID: pass --auth-id or set {ENV_AUTH_ID}", exit_code=EXIT_USAGE)
@@ -32,7 +32,7 @@ def open_client(state: State, **options: Any) -> ZentrunkClient:
         raise CLIError(
             f"no Auth Token: set {ENV_AUTH_TOKEN} (or pass --auth-token)", exit_code=EXIT_USAGE
         )
-    return state.client(**options)
+    return state.client(pace=pace)
 
 
 def call_api(state: State, operation: Callable[[ZentrunkClient], Awaitable[T]]) -> T:

@@ -111,8 +111,7 @@ def demo(
         async def main() -> tuple[ExportSummary, int, float]:
             from ..export import export_to_file
 
-            options: dict[str, Any] = {} if rate_limit else {"rate_limit": None}
-            async with open_client(state, **options) as zt:
+            async with open_client(state, pace=rate_limit) as zt:
                 with bar:
                     summary = await export_to_file(
                         zt,
