@@ -9,7 +9,14 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
-TEST_DEPS = ["pytest>=8", "respx>=0.21", "trio>=0.25", "hypothesis>=6.100", "fastapi>=0.110"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-timeout>=2.3",
+    "respx>=0.21",
+    "trio>=0.25",
+    "hypothesis>=6.100",
+    "fastapi>=0.110",
+]
 EXTRAS = ".[emulator,cli]"
 
 
