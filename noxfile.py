@@ -44,6 +44,12 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks against the emulator over loopback: `nox -s bench -- --quick`."""
-    session.install("-e", ".[emulator,cli,aiohttp]", "requests>=2.31", "matplotlib>=3.8")
+    """Benchmarks against the emulator over loopback: `nox -s bench -- --quick` (< 2 min).
+
+    orjson is installed because the transport uses it when present; the
+    results table records which packages were there.
+    """
+    session.install(
+        "-e", ".[emulator,cli,aiohttp]", "requests>=2.31", "matplotlib>=3.8", "orjson>=3.9"
+    )
     session.run("python", "-m", "benchmarks", *session.posargs)

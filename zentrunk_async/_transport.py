@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import math
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, overload
@@ -36,9 +36,19 @@ from ._ratelimit import Limiter
 from ._redact import Secret, redact_url
 from ._retry import Failure, RetryPolicy, classify_httpx_error, parse_retry_after
 
+try:  # an optional speed-up, never a requirement: stdlib json is the reference
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    _orjson = None  # type: ignore[assignment]
+
 T = TypeVar("T")
 
 _SNIPPET = 120
+
+# Every digit becomes "0", everything else a space: a run of 19 zeros in the
+# translation marks a number orjson might read differently (see `loads_json`).
+_DIGITS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 
 
 class Transport:
@@ -155,19 +165,26 @@ class Transport:
     ) -> httpx.Response | httpx.TransportError:
         """One paced attempt; a network failure is returned, not raised, for `_judge`."""
         deadline = self.retry.deadline
-        remaining = math.inf if deadline is None else deadline - (self._clock() - started)
-        with anyio.move_on_after(remaining) as scope:
-            try:
-                async with self.limiter.slot():
-                    response = await self._http.send(request)
-            except httpx.TransportError as exc:
-                return exc
+        if deadline is None:
+            # No deadline, no cancel scope: entering and leaving one per request
+            # cost about 4 % of a list pull's client CPU (benchmarks/README.md).
+            return await self._attempt(request)
+        with anyio.move_on_after(deadline - (self._clock() - started)) as scope:
+            return await self._attempt(request)
+        assert scope.cancelled_caught
+        return httpx.ReadTimeout(f"the retry deadline of {deadline} s passed", request=request)
+
+    async def _attempt(self, request: httpx.Request) -> httpx.Response | httpx.TransportError:
+        try:
+            async with self.limiter.slot():
+                response = await self._http.send(request)
+        except httpx.TransportError as exc:
+            return exc
+        if logger.isEnabledFor(logging.DEBUG):  # redact_url is per-request work otherwise
             logger.debug(
                 "%s %s -> %s", request.method, redact_url(request.url), response.status_code
             )
-            return response
-        assert scope.cancelled_caught
-        return httpx.ReadTimeout(f"the retry deadline of {deadline} s passed", request=request)
+        return response
 
     def _judge(
         self,
@@ -217,7 +234,7 @@ class Transport:
 
     def _json(self, response: httpx.Response, endpoint: str) -> Any:
         try:
-            return json.loads(response.content)
+            return loads_json(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise self._decode_error(response, endpoint, f"not JSON ({exc})", None) from None
 
@@ -264,6 +281,25 @@ class Transport:
             url=redact_url(request.url),
             attempts=attempt,
         )
+
+
+def loads_json(content: bytes) -> Any:
+    """``json.loads(content)``, with orjson's speed (about 2.3×) when orjson is installed.
+
+    orjson reads every body the same as the stdlib except two kinds. Bodies it
+    rejects (``NaN``, ``1e400``, lone surrogates, a BOM, UTF-16) fall back to
+    ``json.loads``, which accepts or raises exactly as before. Integers beyond
+    64 bits it silently turns into floats; they need 19 digits or more, so a
+    body holding such a digit run anywhere (even inside a string) goes to
+    ``json.loads`` too. The check costs about 12 µs per 16 KB page, orjson
+    saves about 35.
+    """
+    if _orjson is not None and _LONG_DIGIT_RUN not in content.translate(_DIGITS):
+        try:
+            return _orjson.loads(content)
+        except _orjson.JSONDecodeError:
+            pass  # let the stdlib accept it, or raise its own error
+    return json.loads(content)
 
 
 def basic_auth_header(auth_id: str, auth_token: Secret) -> str:

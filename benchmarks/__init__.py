@@ -1,0 +1,1 @@
+"""Benchmarks of zentrunk_async against the emulator: ``python -m benchmarks [--quick]``."""
