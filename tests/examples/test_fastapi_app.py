@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -68,3 +69,35 @@ async def test_trunks_endpoint_lists_trunks(
     one = await http.get(f"/trunks/{created.trunk_id}")
     assert one.json()["created_at"].endswith("+00:00")
     assert (await http.get("/trunks/999999")).status_code == 404
+
+
+async def test_concurrent_requests_share_one_client(http: httpx.AsyncClient) -> None:
+    """Many requests at once all borrow the lifespan's client (the fixture counts clients)."""
+    import anyio
+
+    statuses: list[int] = []
+
+    async def get() -> None:
+        statuses.append((await http.get("/trunks")).status_code)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(20):
+            group.start_soon(get)
+    assert statuses == [200] * 20
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("zentrunk_async.export") is None,
+    reason="the bulk export (zentrunk_async.export) has not landed yet",
+)
+@pytest.mark.zentrunk_emulator(calls=300, rate_limit_requests=None)
+async def test_export_endpoint_streams_ndjson(http: httpx.AsyncClient) -> None:
+    """/calls/export streams one JSON object per line, every call of the span exactly once."""
+    response = await http.get("/calls/export", params={"since": "2000-01-01T00:00:00"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/x-ndjson"
+    records = [json.loads(line) for line in response.text.splitlines()]
+    assert len(records) == 300
+    assert len({record["call_uuid"] for record in records}) == 300
+    assert "error" not in records[-1]
+    assert records[0]["end_time"].endswith("+00:00")
