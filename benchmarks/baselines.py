@@ -96,9 +96,12 @@ async def raw_fanout(
         async def fetch(offset: int) -> dict[str, Any] | None:
             while True:
                 counts["requests"] += 1
-                response = await http.get(
-                    path, params={**query, "limit": PAGE_SIZE, "offset": offset}
-                )
+                params = {**query, "limit": PAGE_SIZE, "offset": offset}
+                try:
+                    response = await http.get(path, params=params)
+                except httpx.TransportError:  # a reset under load: once more, as users would
+                    counts["requests"] += 1
+                    response = await http.get(path, params=params)
                 if response.status_code != 429:
                     break
                 counts["throttled"] += 1
