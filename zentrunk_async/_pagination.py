@@ -18,17 +18,17 @@ generator — and so its task group — in the consumer's own task.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
-from contextlib import aclosing, asynccontextmanager, suppress
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing, suppress
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
-from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from . import _validate as validate
+from ._beside import Background, running_beside
 from ._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from ._errors import ZentrunkError
 from ._models import Page
@@ -37,9 +37,6 @@ T = TypeVar("T")
 
 #: Fetches one page: (offset, limit) → Page.
 FetchPage = Callable[[int, int], Awaitable[Page[T]]]
-
-#: Where background fetches may run: the client's task group, when it is open.
-Background = Callable[[], TaskGroup | None]
 
 _Delivery = tuple[int, Page[T] | Exception]
 
@@ -168,17 +165,15 @@ class Pager(Generic[T]):
     async def _fan_out(self, plan: list[tuple[int, int]]) -> AsyncGenerator[Page[T], None]:
         window = anyio.Semaphore(self.concurrency)
         send, receive = anyio.create_memory_object_stream[_Delivery[T]](math.inf)
-        fetches = anyio.CancelScope()
 
         async def fetch_all() -> None:
-            with fetches:
-                async with anyio.create_task_group() as tg, send:
-                    for offset, limit in plan:
-                        await window.acquire()
-                        tg.start_soon(self._fetch_into, offset, limit, send.clone())
+            async with anyio.create_task_group() as tg, send:
+                for offset, limit in plan:
+                    await window.acquire()
+                    tg.start_soon(self._fetch_into, offset, limit, send.clone())
 
         failure: Exception | None = None
-        async with self._running(fetch_all, fetches), receive:
+        async with running_beside(self._background, fetch_all), receive:
             buffered: dict[int, Page[T]] = {}
             for offset, _ in plan:
                 try:
@@ -197,48 +192,6 @@ class Pager(Generic[T]):
                     break  # the list shrank under us: nothing lies beyond
         if failure is not None:
             raise failure
-
-    @asynccontextmanager
-    async def _running(
-        self, job: Callable[[], Coroutine[Any, Any, None]], scope: anyio.CancelScope
-    ) -> AsyncGenerator[None, None]:
-        """Run the fetches beside the consumer, and cancel them when it leaves.
-
-        Inside ``async with ZentrunkClient()`` the fetches run in the client's
-        own task group, so this generator holds no cancel scope across its
-        yields: a consumer may even `break` out of a plain ``async for``, and
-        closing the generator later, from any task, only cancels `scope`.
-        Without it they run in a task group of this generator, which must
-        then be closed in the consumer's task (``async with pager``).
-        """
-        host = self._background() if self._background is not None else None
-        try:
-            if host is not None:
-                finished = anyio.Event()
-
-                async def run_then_signal() -> None:
-                    try:
-                        await job()
-                    finally:
-                        finished.set()
-
-                host.start_soon(run_then_signal)
-                try:
-                    yield
-                finally:
-                    scope.cancel()
-                    # Return only once no request is left running.
-                    with anyio.CancelScope(shield=True):
-                        await finished.wait()
-            else:
-                async with anyio.create_task_group() as tg:
-                    tg.start_soon(job)
-                    try:
-                        yield
-                    finally:
-                        scope.cancel()
-        finally:
-            scope.cancel()
 
     async def _next_page(
         self,
