@@ -71,6 +71,7 @@ class Transport:
     ) -> None:
         self._http = http
         self._owns_http = owns_http
+        self.auth_id = auth_id
         self._account_url = f"{base_url.rstrip('/')}/v1/Account/{auth_id}/"
         self._headers = {
             "Authorization": basic_auth_header(auth_id, auth_token),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
+from anyio.abc import TaskGroup
+
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from .._errors import InvalidArgumentError
 from .._models import Page
-from .._pagination import Pager
+from .._pagination import FetchPage, Pager
 from .._transport import Transport
 
 T = TypeVar("T")
@@ -29,6 +31,23 @@ class Resource:
     def _item_path(self, item_id: str) -> str:
         return f"{self.path}{item_id}/"
 
+    def _page_fetcher(self, record: type[T], filters: Mapping[str, str]) -> FetchPage[T]:
+        """A function fetching one page of this collection: (offset, limit) → Page."""
+        page_type = Page[record]  # type: ignore[valid-type]
+        endpoint = f"{self.name}.list"
+
+        async def fetch(page_offset: int, page_limit: int) -> Page[T]:
+            params = {**filters, "limit": str(page_limit), "offset": str(page_offset)}
+            page: Page[T] = await self._transport.call(
+                "GET", self.path, params=params, into=page_type, endpoint=endpoint
+            )
+            return page
+
+        return fetch
+
+    def _background(self) -> TaskGroup | None:
+        return self._transport.background
+
     def _pager(
         self,
         record: type[T],
@@ -40,24 +59,14 @@ class Resource:
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[T]:
-        page_type = Page[record]  # type: ignore[valid-type]
-        endpoint = f"{self.name}.list"
-
-        async def fetch(page_offset: int, page_limit: int) -> Page[T]:
-            params = {**filters, "limit": str(page_limit), "offset": str(page_offset)}
-            page: Page[T] = await self._transport.call(
-                "GET", self.path, params=params, into=page_type, endpoint=endpoint
-            )
-            return page
-
         return Pager(
-            fetch,
+            self._page_fetcher(record, filters),
             limit=limit,
             offset=offset,
             max_items=max_items,
             concurrency=concurrency,
             ordered=ordered,
-            background=lambda: self._transport.background,
+            background=self._background,
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 
 from .. import _validate as validate
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
@@ -16,6 +18,9 @@ from .._models import (
     coerce_enum,
 )
 from .._pagination import Pager
+from ..export._plan import RETENTION, plan_shards, whole_second
+from ..export._progress import ExportProgress
+from ..export._runner import DEFAULT_MAX_SHARD_RECORDS, Export
 from .base import Resource
 
 #: The API refuses a time range wider than this (zentrunk-api.md §7.3).
@@ -23,8 +28,12 @@ MAX_WINDOW = timedelta(days=90)
 
 TimeFilter = datetime | str
 
+logger = logging.getLogger("zentrunk_async")
+
 
 class Calls(Resource):
+    """`zt.calls`: CDRs (read only), their Insights, and bulk exports."""
+
     path = "Zentrunk/Call/"
     name = "calls"
 
@@ -102,6 +111,94 @@ class Calls(Resource):
             concurrency=concurrency,
             ordered=ordered,
         )
+
+    def export(
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        settle: timedelta = timedelta(0),
+        max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS,
+        on_progress: Callable[[ExportProgress], None] | None = None,
+        done: Iterable[tuple[datetime, datetime]] = (),
+        already_exported: int = 0,
+        from_number: str | None = None,
+        to_number: str | None = None,
+        call_direction: CallDirection | str | None = None,
+        hangup_cause_code: int | None = None,
+        hangup_source: HangupSource | str | None = None,
+        stir_verification: StirVerification | str | None = None,
+        bill_duration__gte: int | None = None,
+        bill_duration__lt: int | None = None,
+    ) -> Export:
+        r"""Every call that ended in ``[since, until)``, each exactly once, however long the span.
+
+        `until` defaults to the moment the export starts and is frozen then,
+        so calls landing during the pull cannot shift any page; `settle` leaves
+        out the newest stretch, where calls may still be landing. The span is
+        cut into shards of at most 89 days (the API's 90-day rule) and split
+        further by time when a shard holds more than `max_shard_records`
+        calls; shards are pulled concurrently with about `concurrency` requests
+        in flight. A `since` older than the API's 90-day retention is moved up
+        to it (nothing older can be read). Intervals given as `done` (from an
+        earlier run's completed ``batch.shard``\ s) are skipped.
+
+        ``async for call in export`` yields calls shard by shard (newest first
+        within a shard); ``export.batches()`` yields whole shards, for callers
+        that checkpoint (see `export_to_file`).
+        """
+        requested, start, end = _export_span(since, until, settle)
+        filters = call_filters(
+            from_number=from_number,
+            to_number=to_number,
+            call_direction=call_direction,
+            hangup_cause_code=hangup_cause_code,
+            hangup_source=hangup_source,
+            stir_verification=stir_verification,
+            bill_duration__gte=bill_duration__gte,
+            bill_duration__lt=bill_duration__lt,
+        )
+        checked = validate.positive_int(concurrency, field="concurrency")
+        assert checked is not None
+        auth_id = self._transport.auth_id
+        return Export(
+            lambda query: self._page_fetcher(CallRecord, query),
+            plan_shards(auth_id, start, end, filters, done=done),
+            concurrency=checked,
+            background=self._background,
+            max_shard_records=validate.positive_int(max_shard_records, field="max_shard_records")
+            or DEFAULT_MAX_SHARD_RECORDS,
+            on_progress=on_progress,
+            already_exported=already_exported,
+            params={
+                "auth_id": auth_id,
+                # As asked, not as clamped to the retention: a resume a day
+                # later must still recognise its own checkpoint.
+                "since": requested.isoformat(),
+                "until": end.isoformat(),
+                "filters": filters,
+            },
+        )
+
+
+def _export_span(
+    since: datetime, until: datetime | None, settle: timedelta
+) -> tuple[datetime, datetime, datetime]:
+    """(since as asked, where the pull really starts, the frozen upper bound)."""
+    now = datetime.now(timezone.utc)
+    requested = start = whole_second(validate.aware_datetime(since, field="since"))
+    end = whole_second(validate.aware_datetime(until, field="until") if until is not None else now)
+    end = min(end, whole_second(now - settle))
+    oldest = whole_second(now - RETENTION) + timedelta(minutes=1)
+    if start < oldest:
+        logger.info(
+            "export: since %s is past the API's 90-day retention; starting at %s", start, oldest
+        )
+        start = oldest
+    if start >= end:
+        raise InvalidArgumentError(f"export span is empty: since {start} is not before until {end}")
+    return requested, start, end
 
 
 def call_filters(
