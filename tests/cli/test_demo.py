@@ -8,11 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-# The demo runs the bulk export (zentrunk_async.export), built in its own issue.
-pytest.importorskip("zentrunk_async.export")
-
 
 def zentrunk_command() -> list[str]:
     """The installed console script when it sits beside this Python, else ``-m``."""

@@ -14,8 +14,6 @@ from zentrunk_async.cli import _export
 
 from .conftest import Invoke
 
-# The bulk export (zentrunk_async.export) is built in its own issue; until it lands these wait.
-pytest.importorskip("zentrunk_async.export")
 pytestmark = pytest.mark.zentrunk_emulator(calls=400, rate_limit_requests=None)
 
 SINCE = "100d"

@@ -86,10 +86,6 @@ async def test_concurrent_requests_share_one_client(http: httpx.AsyncClient) -> 
     assert statuses == [200] * 20
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("zentrunk_async.export") is None,
-    reason="the bulk export (zentrunk_async.export) has not landed yet",
-)
 @pytest.mark.zentrunk_emulator(calls=300, rate_limit_requests=None)
 async def test_export_endpoint_streams_ndjson(http: httpx.AsyncClient) -> None:
     """/calls/export streams one JSON object per line, every call of the span exactly once."""
