@@ -14,6 +14,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import attrs
+
 from . import report, suite
 
 HERE = Path(__file__).parent
@@ -39,13 +41,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-readme", action="store_true", help="do not rewrite benchmarks/README.md"
     )
+    parser.add_argument(
+        "--memory",
+        metavar="N,N",
+        help="CDR counts of the memory cells (e.g. 100000,1000000 to check 1M in quick mode)",
+    )
     args = parser.parse_args(argv)
     mode = suite.QUICK if args.quick else suite.FULL
+    if args.memory:
+        counts = tuple(int(n) for n in args.memory.split(","))
+        mode = attrs.evolve(mode, memory_records=counts)
     started = time.monotonic()
     cells = suite.run_suite(mode, log=lambda line: print(line, file=sys.stderr, flush=True))
     result = {
         "meta": {
             "mode": mode.name,
+            "argv": " ".join(argv if argv is not None else sys.argv[1:]),
             "rounds": mode.rounds,
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "python": platform.python_version(),

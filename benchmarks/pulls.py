@@ -78,9 +78,9 @@ async def stream_to_file(
 ) -> dict[str, Any]:
     """Stream `records` CDRs into a JSONL file, as a bulk export does.
 
-    Uses ``zentrunk_async.export.export_to_file`` when that module is present;
-    otherwise the list fan-out writing one JSON line per record through the
-    SDK's own converter (what `export_to_file` does, minus its resumability).
+    The list fan-out writes one JSON line per record through the SDK's own
+    converter: the streaming core of an export without its shards and
+    checkpoints (``benchmarks/bench_export.py`` measures ``export_to_file``).
     """
     written = 0
     query = window()
