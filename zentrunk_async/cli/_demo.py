@@ -31,10 +31,12 @@ from ._times import show_time
 if TYPE_CHECKING:
     from ..export import ExportSummary
 
-#: "A realistic data set": a busy trunk's quarter of CDRs, large enough that concurrency shows.
-DEFAULT_DEMO_CALLS = 200_000
-#: Round-trip time to api.plivo.com from a nearby region is tens of milliseconds.
-DEFAULT_DEMO_LATENCY_MS = 30.0
+#: A realistic account (a small trunk's quarter of CDRs) that the demo pulls in well under
+#: a minute at Plivo's rate limit: 2,500 pages at 59 pages/s.
+DEFAULT_DEMO_CALLS = 50_000
+#: A CDR page from a distant region: round trip plus API time is tens of milliseconds; at
+#: 80 ms a sequential pull makes about 12 pages/s, far below what the limit allows.
+DEFAULT_DEMO_LATENCY_MS = 80.0
 #: Pages pulled one by one for the comparison: several seconds at demo latency, a stable rate.
 DEFAULT_SAMPLE_PAGES = 100
 #: Plivo's documented account limit (zentrunk-api.md §11.1), enforced by the emulator.
