@@ -173,7 +173,8 @@ class Pager(Generic[T]):
                     tg.start_soon(self._fetch_into, offset, limit, send.clone())
 
         failure: Exception | None = None
-        async with running_beside(self._background, fetch_all), receive:
+        # The fetches stop before their stream closes: no send meets a closed stream.
+        async with receive, running_beside(self._background, fetch_all):
             buffered: dict[int, Page[T]] = {}
             for offset, _ in plan:
                 try:

@@ -157,7 +157,8 @@ class Export:
         async def pull_all() -> None:
             await self._pull_all(workers, send)
 
-        async with running_beside(self._background, pull_all), receive:
+        # The work stops before its stream closes: no send ever meets a closed stream.
+        async with receive, running_beside(self._background, pull_all):
             async for item in receive:
                 if isinstance(item, Exception):
                     failure = item
