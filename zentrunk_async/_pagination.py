@@ -5,8 +5,8 @@ Zentrunk lists are offset/limit pages of at most 20 records with a
 `total_count` is known every remaining offset is planned and fetched with at
 most `concurrency` requests in flight. Pages are handed out in server order
 through a reorder buffer whose size is bounded by a window of `concurrency`
-pages (in flight plus fetched-but-not-yet-consumed), so memory stays
-O(concurrency × page size) whatever the total.
+pages (at most `concurrency` in flight, and at most twice that fetched but not
+yet consumed), so memory stays O(concurrency × page size) whatever the total.
 
 Fetch tasks live in an anyio task group owned by the iterating generator: an
 error in any fetch, or the consumer's cancellation, cancels every request at
@@ -39,6 +39,13 @@ T = TypeVar("T")
 FetchPage = Callable[[int, int], Awaitable[Page[T]]]
 
 _Delivery = tuple[int, Page[T] | Exception]
+
+#: Pages fetched ahead of the consumer, as a multiple of `concurrency`. With a
+#: window of exactly `concurrency`, one slow page stalls every request behind
+#: it (head-of-line blocking: the window fills with pages waiting for it);
+#: twice that keeps requests flowing past a slow page for the cost of
+#: `concurrency` more pages (16 KB each) held at most.
+REORDER_WINDOW = 2
 
 
 class Pager(Generic[T]):
@@ -163,14 +170,16 @@ class Pager(Generic[T]):
                 return
 
     async def _fan_out(self, plan: list[tuple[int, int]]) -> AsyncGenerator[Page[T], None]:
-        window = anyio.Semaphore(self.concurrency)
+        window = anyio.Semaphore(self.concurrency * REORDER_WINDOW)
+        in_flight = anyio.Semaphore(self.concurrency)
         send, receive = anyio.create_memory_object_stream[_Delivery[T]](math.inf)
 
         async def fetch_all() -> None:
             async with anyio.create_task_group() as tg, send:
                 for offset, limit in plan:
                     await window.acquire()
-                    tg.start_soon(self._fetch_into, offset, limit, send.clone())
+                    await in_flight.acquire()
+                    tg.start_soon(self._fetch_into, offset, limit, send.clone(), in_flight)
 
         failure: Exception | None = None
         # The fetches stop before their stream closes: no send meets a closed stream.
@@ -214,7 +223,11 @@ class Pager(Generic[T]):
         return buffered.pop(offset if self.ordered else next(iter(buffered)))
 
     async def _fetch_into(
-        self, offset: int, limit: int, send: MemoryObjectSendStream[_Delivery[T]]
+        self,
+        offset: int,
+        limit: int,
+        send: MemoryObjectSendStream[_Delivery[T]],
+        in_flight: anyio.Semaphore,
     ) -> None:
         async with send:
             try:
@@ -223,6 +236,8 @@ class Pager(Generic[T]):
                 # Delivered, not raised: the consumer re-raises it as itself,
                 # rather than wrapped in an ExceptionGroup by a task group.
                 item = exc
+            finally:
+                in_flight.release()
             with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await send.send((offset, item))
 

@@ -10,7 +10,7 @@ import pytest
 import respx
 
 from zentrunk_async import NotFoundError, ZentrunkClient
-from zentrunk_async._pagination import next_offset
+from zentrunk_async._pagination import REORDER_WINDOW, next_offset
 
 from .wire import ZT, cdr, list_body
 
@@ -79,7 +79,7 @@ async def test_fan_out_keeps_at_most_concurrency_requests_in_flight(
 async def test_window_bounds_pages_held_when_consumer_is_slow(
     router: respx.MockRouter, zt: ZentrunkClient
 ) -> None:
-    """A slow consumer stops the fetching: at most `concurrency` pages ahead of it."""
+    """A slow consumer stops the fetching: at most a window of pages ahead of it."""
     pages = CallList(2000)
     router.get(ZT + "Call/").mock(side_effect=pages)
     consumed = 0
@@ -89,10 +89,10 @@ async def test_window_bounds_pages_held_when_consumer_is_slow(
             if consumed % 20 == 0:
                 await anyio.sleep(0.001)
                 pages_consumed = consumed // 20
-                assert len(pages.finished) <= pages_consumed + 4 + 1
+                assert len(pages.finished) <= pages_consumed + 4 * REORDER_WINDOW + 1
             if consumed == 400:
                 break
-    assert len(pages.offsets) <= 400 // 20 + 4 + 1
+    assert len(pages.offsets) <= 400 // 20 + 4 * REORDER_WINDOW + 1
 
 
 async def test_unordered_mode_yields_every_record_once(
