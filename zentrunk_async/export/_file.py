@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -84,10 +85,14 @@ async def export_to_file(
         )
         checkpoint.output_bytes = handle.tell()
         checkpoint.save(checkpoint_file)
-        async for batch in export.batches():
-            await anyio.to_thread.run_sync(
-                _append, sink, handle, batch, checkpoint, checkpoint_file
-            )
+        # Closed here, in this task: on an error or a cancellation every request
+        # of the export stops before this function returns (not whenever the
+        # abandoned generator happens to be finalised).
+        async with aclosing(export.batches()) as batches:
+            async for batch in batches:
+                await anyio.to_thread.run_sync(
+                    _append, sink, handle, batch, checkpoint, checkpoint_file
+                )
     finally:
         handle.close()
     progress = export.progress
