@@ -72,7 +72,7 @@ FULL = Mode(
     name="full",
     rounds=3,
     pages=1000,
-    latency_pages=1600,
+    latency_pages=1920,
     sequential_latency_pages=100,
     sweep=(1, 4, 8, 16, 32),
     latency_sweep=(1, 4, 8, 16, 32),
@@ -186,8 +186,9 @@ def latency_cells(mode: Mode) -> list[Cell]:
     seq = {"kind": "requests", "pages": mode.sequential_latency_pages}
     cells = [Cell("latency", "requests sequential", seq)]
     for cell in _pulls("latency", mode.latency_pages, mode.latency_sweep):
-        # About 25 round trips per cell whatever the depth: bounded time, same shape.
-        cell.spec["pages"] = min(mode.latency_pages, 25 * cell.spec["concurrency"])
+        # About 60 round trips per cell whatever the depth: bounded time, same shape,
+        # and the lone first page and the ramp-up weigh under 2 % of the pull.
+        cell.spec["pages"] = min(mode.latency_pages, 60 * cell.spec["concurrency"])
         cells.append(cell)
     return cells
 
