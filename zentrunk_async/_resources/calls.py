@@ -129,14 +129,19 @@ class Calls(Resource):
         hangup_cause_code: int | None = None,
         hangup_source: HangupSource | str | None = None,
         stir_verification: StirVerification | str | None = None,
+        bill_duration: int | None = None,
+        bill_duration__gt: int | None = None,
         bill_duration__gte: int | None = None,
         bill_duration__lt: int | None = None,
+        bill_duration__lte: int | None = None,
     ) -> Export:
         r"""Every call that ended in ``[since, until)``, each exactly once, however long the span.
 
         `until` defaults to the moment the export starts and is frozen then,
         so calls landing during the pull cannot shift any page; `settle` leaves
-        out the newest stretch, where calls may still be landing. The span is
+        out the newest stretch, where calls may still be landing (a CDR that
+        becomes visible after its shard was pulled cannot be in the export:
+        give `settle` a minute or two when `until` is "now"). The span is
         cut into shards of at most 89 days (the API's 90-day rule) and split
         further by time when a shard holds more than `max_shard_records`
         calls; shards are pulled concurrently with about `concurrency` requests
@@ -146,7 +151,8 @@ class Calls(Resource):
 
         ``async for call in export`` yields calls shard by shard (newest first
         within a shard); ``export.batches()`` yields whole shards, for callers
-        that checkpoint (see `export_to_file`).
+        that checkpoint (see `export_to_file`). Filters are those of `list()`
+        but the end_time ones, which the span replaces.
         """
         requested, start, end = _export_span(since, until, settle)
         filters = call_filters(
@@ -156,8 +162,11 @@ class Calls(Resource):
             hangup_cause_code=hangup_cause_code,
             hangup_source=hangup_source,
             stir_verification=stir_verification,
+            bill_duration=bill_duration,
+            bill_duration__gt=bill_duration__gt,
             bill_duration__gte=bill_duration__gte,
             bill_duration__lt=bill_duration__lt,
+            bill_duration__lte=bill_duration__lte,
         )
         checked = validate.positive_int(concurrency, field="concurrency")
         assert checked is not None
