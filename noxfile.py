@@ -18,6 +18,10 @@ TEST_DEPS = [
     "fastapi>=0.110",
 ]
 EXTRAS = ".[emulator,cli]"
+# Pinned: a linter's next release may judge the same code differently, and CI must
+# not turn red on a commit that did not change.
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
 
 
 @nox.session(python=PYTHON)
@@ -30,7 +34,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
-    session.install("ruff>=0.6")
+    session.install(RUFF)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -38,7 +42,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package (config in pyproject.toml)."""
-    session.install("-e", ".[emulator,cli,aiohttp]", "mypy>=1.10", "pytest>=8")
+    session.install("-e", ".[emulator,cli,aiohttp]", MYPY, "pytest>=8")
     session.run("mypy", "--strict", "zentrunk_async")
 
 

@@ -261,10 +261,18 @@ async def test_deadline_bounds_a_hanging_attempt(router: respx.MockRouter) -> No
             await zt.trunks.get(TRUNK_ID)
 
 
+class LongWait(RetryPolicy):
+    """Always retry after 30 s: no jitter can shorten the wait under the test's deadline."""
+
+    def delay(self, **kwargs: object) -> float | None:  # type: ignore[override]
+        return 30.0
+
+
 async def test_cancellation_during_backoff_sends_nothing_more(router: respx.MockRouter) -> None:
     """Cancelling a task while it sleeps before a retry stops it there: no further request."""
-    policy = RetryPolicy(max_retries=3, backoff_base=30.0, backoff_cap=30.0)
-    async with ZentrunkClient(AUTH_ID, TOKEN, base_url=HOST, rate_limit=None, retry=policy) as zt:
+    async with ZentrunkClient(
+        AUTH_ID, TOKEN, base_url=HOST, rate_limit=None, retry=LongWait()
+    ) as zt:
         route = router.get(TRUNK_URL).respond(503)
         with anyio.move_on_after(0.3) as scope:
             await zt.trunks.get(TRUNK_ID)
