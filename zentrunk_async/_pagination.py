@@ -70,7 +70,7 @@ class Pager(Generic[T]):
         self._fetch = fetch
         self._background = background
         self.limit = validate.page_size(limit)
-        self.offset = validate.offset(offset)
+        self.offset = validate.non_negative_int(offset, field="offset")
         self.max_items = validate.positive_int(max_items, field="max_items")
         concurrency_checked = validate.positive_int(concurrency, field="concurrency")
         assert concurrency_checked is not None
@@ -123,7 +123,7 @@ class Pager(Generic[T]):
                     yield record
 
     async def _pages(self) -> AsyncGenerator[Page[T], None]:
-        first_limit = self._limit_at(self.offset, None)
+        first_limit = self._limit_at(self.offset)
         first = await self._fetch(self.offset, first_limit)
         yield first
         if len(first.objects) < first_limit or not first.objects:
@@ -145,13 +145,11 @@ class Pager(Generic[T]):
                 async for page in pages:
                     yield page
 
-    def _limit_at(self, offset: int, total: int | None) -> int:
-        limit = self.limit
-        if self.max_items is not None:
-            limit = min(limit, self.offset + self.max_items - offset)
-        if total is not None:
-            limit = min(limit, total - offset)
-        return limit
+    def _limit_at(self, offset: int) -> int:
+        """The page size at `offset`: `limit`, or less where `max_items` ends."""
+        if self.max_items is None:
+            return self.limit
+        return min(self.limit, self.offset + self.max_items - offset)
 
     async def _follow_next(self, page: Page[T]) -> AsyncGenerator[Page[T], None]:
         """Walk `meta.next` one page at a time (concurrency 1)."""
@@ -159,7 +157,7 @@ class Pager(Generic[T]):
             offset = next_offset(page.meta.next)
             if offset is None:
                 return
-            limit = self._limit_at(offset, None)
+            limit = self._limit_at(offset)
             if limit <= 0:
                 return
             page = await self._fetch(offset, limit)

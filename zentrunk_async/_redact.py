@@ -27,12 +27,6 @@ class Secret:
 
     __str__ = __repr__
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
     def __reduce__(self) -> str:
         # Pickling would copy the token into a byte stream nobody audits.
         raise TypeError("a Secret cannot be pickled")

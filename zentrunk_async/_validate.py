@@ -55,12 +55,6 @@ def page_size(limit: int) -> int:
     return limit
 
 
-def offset(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgumentError(f"offset must be a non-negative integer, got {value!r}")
-    return value
-
-
 def positive_int(value: int | None, *, field: str) -> int | None:
     if value is None:
         return None
