@@ -13,6 +13,7 @@ several machines by an existing distributed engine, each running
 
 from ._checkpoint import CheckpointMismatchError
 from ._file import export_to_file
+from ._incomplete import IncompleteExportError, Residue
 from ._plan import MAX_SHARD_SPAN, Shard, plan_shards
 from ._progress import ExportProgress, ExportSummary
 from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
@@ -27,7 +28,9 @@ __all__ = [
     "Export",
     "ExportProgress",
     "ExportSummary",
+    "IncompleteExportError",
     "JsonlSink",
+    "Residue",
     "Shard",
     "ShardBatch",
     "export_to_file",
