@@ -9,11 +9,15 @@ from zentrunk_async.sync import Store
 from zentrunk_async.sync._columns import sqlite_time
 
 
-async def api_calls(zt: ZentrunkClient, since: datetime, until: datetime) -> list[str]:
-    """One plain sequential listing of ``[since, until)`` (under 90 days)."""
+async def api_calls(
+    zt: ZentrunkClient, since: datetime, until: datetime, *, concurrency: int = 1
+) -> list[str]:
+    """One plain listing of ``[since, until)`` (under 90 days); concurrent only without drift."""
     return [
         c.call_uuid
-        async for c in zt.calls.list(end_time__gte=since, end_time__lt=until, concurrency=1)
+        async for c in zt.calls.list(
+            end_time__gte=since, end_time__lt=until, concurrency=concurrency
+        )
     ]
 
 
