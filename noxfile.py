@@ -17,7 +17,7 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "fastapi>=0.110",
 ]
-EXTRAS = ".[emulator,cli]"
+EXTRAS = ".[emulator,cli,postgres,report]"
 # Pinned: a linter's next release may judge the same code differently, and CI must
 # not turn red on a commit that did not change.
 RUFF = "ruff==0.17.6"
@@ -32,6 +32,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def postgres(session: nox.Session) -> None:
+    """The sync tests on a real PostgreSQL server (started and stopped by the tests).
+
+    Needs Debian's postgresql package (initdb, pg_ctl); fails instead of skipping
+    when it is missing, as CI does.
+    """
+    session.install("-e", EXTRAS, *TEST_DEPS)
+    session.env["ZENTRUNK_REQUIRE_POSTGRES"] = "1"
+    session.run("pytest", "-q", "tests/sync", "-k", "postgresql", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
     session.install(RUFF)
@@ -42,7 +54,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package (config in pyproject.toml)."""
-    session.install("-e", ".[emulator,cli,aiohttp]", MYPY, "pytest>=8")
+    session.install("-e", ".[emulator,cli,aiohttp,postgres,report]", MYPY, "pytest>=8")
     session.run("mypy", "--strict", "zentrunk_async")
 
 
