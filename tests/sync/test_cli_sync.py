@@ -162,3 +162,30 @@ def test_every_stops_cleanly_on_a_signal(
     assert f"stopped by {signum.name} after 1 run(s)" in err
     with sqlite3.connect(tmp_path / "cdrs.db") as conn:
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (400,)
+
+
+def test_a_failed_run_still_warns_about_the_retention_edge(
+    zentrunk: Invoke, zentrunk_emulator_server: EmulatorServer, tmp_path: Path
+) -> None:
+    """The store's last 85 days are unsynced and the API now fails: the error, then the alarm."""
+    from datetime import datetime, timedelta, timezone
+
+    import anyio
+
+    from zentrunk_async.sync import SyncKey, open_store
+
+    url = f"sqlite:///{tmp_path / 'cdrs.db'}"
+    assert zentrunk("calls", "sync", "--db", url, "--settle", "0").exit_code == 0
+    now = datetime.now(timezone.utc)
+
+    async def lose_recent_days() -> None:
+        async with open_store(url) as store:
+            key = SyncKey(zentrunk_emulator_server.auth_id)
+            await store.forget(key, (now - timedelta(days=85), now + timedelta(days=1)))
+
+    anyio.run(lose_recent_days)
+    zentrunk_emulator_server.emulator.set_faults(error_rate=1.0, error_status=400)
+    result = zentrunk("calls", "sync", "--db", url, "--strict")
+    assert result.exit_code == 1
+    assert "API error" in result.stderr
+    assert "leave the API's 90-day retention in 5.0 days" in result.stderr

@@ -210,9 +210,21 @@ class _Runner:
         return outcome[0] if outcome else 0
 
     async def _forever(self, zt: Any, store: Store, every: float | None) -> int:
+        """Sync every `every` seconds; a failed run is reported and the next one tries again.
+
+        With --strict the first run that fails or warns ends the loop (exit 1):
+        a supervisor then sees the problem instead of a process that looks healthy.
+        """
         assert every is not None
         while True:
-            code = await self._sync(zt, store)
+            try:
+                code = await self._sync(zt, store)
+            except Exception as exc:
+                if self.strict:
+                    raise
+                error = describe(leaf(exc))
+                typer.echo(f"zentrunk: error: {error.message}; retrying in {every:g} s", err=True)
+                code = 0
             if code and self.strict:
                 return code
             await anyio.sleep(every)
@@ -221,16 +233,22 @@ class _Runner:
         from ..sync import sync_once
 
         o = self.options
-        summary = await sync_once(
-            zt,
-            store,
-            o["since"],
-            o["settle"],
-            lookback=o["lookback"],
-            concurrency=o["concurrency"],
-            warn_days=o["warn_days"],
-            **o["filters"],
-        )
+        try:
+            summary = await sync_once(
+                zt,
+                store,
+                o["since"],
+                o["settle"],
+                lookback=o["lookback"],
+                concurrency=o["concurrency"],
+                warn_days=o["warn_days"],
+                **o["filters"],
+            )
+        except Exception:
+            # The run failed, but what the store already holds may be near the edge.
+            with anyio.CancelScope(shield=True):
+                await self._warn_from_store(zt, store)
+            raise
         self.runs += 1
         self._show_summary(summary)
         if not summary.complete:
@@ -238,6 +256,19 @@ class _Runner:
         if summary.retention_warning and self.strict:
             return EXIT_FAILURE
         return 0
+
+    async def _warn_from_store(self, zt: Any, store: Store) -> None:
+        from ..sync import retention_warning, sync_key
+        from ..sync._store import watermark_of
+
+        try:
+            key = sync_key(zt, **self.options["filters"])
+            moment = watermark_of(await store.origin(key), await store.intervals(key))
+        except Exception:  # the store itself may be what failed
+            return
+        warning = retention_warning(moment, warn_days=self.options["warn_days"])
+        if warning:
+            typer.echo(f"zentrunk: warning: {warning}", err=True)
 
     def _show_summary(self, s: SyncSummary) -> None:
         from ..sync._open import redact_url
