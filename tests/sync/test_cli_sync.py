@@ -128,6 +128,9 @@ def test_a_password_in_the_url_is_never_printed(zentrunk: Invoke) -> None:
         "calls", "sync", "--db", "postgresql://me:s3cret@127.0.0.1:1/nowhere", "--settle", "0"
     )
     assert result.exit_code == 1
+    assert "cannot open the store PostgresStore('postgresql://me:***@127.0.0.1:1/nowhere')" in (
+        result.stderr
+    )
     assert "s3cret" not in result.output
 
 

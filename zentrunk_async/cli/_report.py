@@ -19,9 +19,9 @@ import typer
 from rich.table import Table
 
 from ._app import state_of
-from ._errors import EXIT_USAGE, CLIError, describe, fail, leaf, print_traceback
+from ._errors import EXIT_USAGE, CLIError, fail, leaf, print_traceback
 from ._output import print_json, stdout_console
-from ._sync import DbOption, db_option_default
+from ._sync import DbOption, db_option_default, store_error
 from ._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def report_command(
     except Exception as exc:
         if state_of(ctx).debug:
             print_traceback(exc)
-        fail(describe(leaf(exc)))
+        fail(store_error(leaf(exc)))
     _show(rows, causes, groups, output, top)
     if chart is not None:
         typer.echo(f"Chart written to {chart}", err=True)

@@ -25,7 +25,16 @@ from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
 from ._app import JsonFlag, State, state_of
 from ._common import open_client
-from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, CLIError, describe, fail, leaf, print_traceback
+from ._errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CLIError,
+    describe,
+    fail,
+    leaf,
+    print_traceback,
+)
 from ._output import print_json
 from ._times import TIME_HELP, parse_time, show_time
 
@@ -48,6 +57,17 @@ def parse_interval(value: str) -> float:
     if seconds < 1:
         raise typer.BadParameter("the interval must be at least 1 second")
     return seconds
+
+
+def store_error(exc: BaseException) -> CLIError:
+    """Store failures in plain words (exit 1); anything else as every command says it."""
+    from ..sync import SchemaTooNewError, StoreError
+
+    if isinstance(exc, (StoreError, SchemaTooNewError)):
+        return CLIError(str(exc))
+    if isinstance(exc, ImportError):
+        return CLIError(str(exc), exit_code=EXIT_USAGE)
+    return describe(exc)
 
 
 def db_option_default() -> str:
@@ -159,7 +179,7 @@ def calls_sync(
     except Exception as exc:
         if state.debug:
             print_traceback(exc)
-        fail(describe(leaf(exc)))
+        fail(store_error(leaf(exc)))
     if code:
         raise typer.Exit(code)
 

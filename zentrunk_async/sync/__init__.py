@@ -27,7 +27,7 @@ from ._report import (
     top_hangup_causes,
 )
 from ._sqlite import SQLiteStore
-from ._store import DayCount, Store, SyncKey
+from ._store import DayCount, Store, StoreError, SyncKey
 from ._sync import (
     DEFAULT_LOOKBACK,
     DEFAULT_SETTLE,
@@ -56,6 +56,7 @@ __all__ = [
     "SQLiteStore",
     "SchemaTooNewError",
     "Store",
+    "StoreError",
     "SyncKey",
     "SyncSummary",
     "check_store",

@@ -14,6 +14,7 @@ has no timestamp, decimal or boolean type; PostgreSQL has all three).
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -79,6 +80,8 @@ def trunk_id_of(trunk_domain: str | None) -> str | None:
 
 def extra_json(record: CallRecord) -> str | None:
     """The record's fields beyond the columns, as the API spelled them, or None."""
+    if not record.extra and not _MODELLED_ELSEWHERE:
+        return None
     extra: dict[str, Any] = dict(record.extra)
     for name in _MODELLED_ELSEWHERE:
         value = getattr(record, name)
@@ -98,7 +101,7 @@ def sqlite_time(moment: datetime | None) -> str | None:
     """UTC as ``YYYY-MM-DD HH:MM:SS[.ffffff]``: sorts as text, and SQLite's date() reads it."""
     if moment is None:
         return None
-    utc = moment.astimezone(timezone.utc)
+    utc = moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
     spec = "microseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec=spec)
 
@@ -120,16 +123,24 @@ def row_builder(
 
     The row is the CDR columns in `CDR_COLUMNS` order, then `auth_id`,
     `trunk_id`, `extra`, `synced_at`, then (``money_units``) `total_amount_e5`.
+    A sync writes millions of rows, so the fields are read with one
+    `attrgetter` and only the columns that need it are adapted.
     """
-    getters: list[tuple[str, Adapter | None]] = [
-        (name, adapters.get(kind)) for name, kind in CDR_COLUMNS
-    ]
+    get = operator.attrgetter(*CDR_FIELD_NAMES)
+    # Enum members become their wire value: drivers adapt a str subclass by name, or not at all.
+    enums = [i for i, (_, kind) in enumerate(CDR_COLUMNS) if kind == "text"]
+    adapted = [(i, adapters[kind]) for i, (_, kind) in enumerate(CDR_COLUMNS) if kind in adapters]
 
     def build(record: CallRecord, auth_id: str, synced_at: Any) -> tuple[Any, ...]:
-        values: list[Any] = []
-        for name, adapt in getters:
-            value = plain(getattr(record, name))
-            values.append(adapt(value) if adapt is not None and value is not None else value)
+        values = list(get(record))
+        for i in enums:
+            value = values[i]
+            if value is not None and value.__class__ is not str:
+                values[i] = plain(value)
+        for i, adapt in adapted:
+            value = values[i]
+            if value is not None:
+                values[i] = adapt(value)
         values += [auth_id, trunk_id_of(record.trunk_domain), extra_json(record), synced_at]
         if money_units:
             values.append(money_e5(record.total_amount))

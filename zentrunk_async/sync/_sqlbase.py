@@ -19,6 +19,7 @@ from ._store import (
     DayCount,
     Interval,
     Store,
+    StoreError,
     SyncKey,
     merge_intervals,
     subtract_interval,
@@ -56,7 +57,12 @@ class SqlStore(Store):
 
     async def open(self) -> None:
         if self._conn is None:
-            await self._run(self._open_sync)
+            try:
+                await self._run(self._open_sync)
+            except (ImportError, SchemaTooNewError):
+                raise
+            except Exception as exc:
+                raise StoreError(f"cannot open the store {self!r}: {_one_line(exc)}") from exc
 
     def _open_sync(self) -> None:
         conn = self._connect()
@@ -282,6 +288,10 @@ class _Transaction:
                 conn.rollback()
         finally:
             self._cur.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _now() -> datetime:

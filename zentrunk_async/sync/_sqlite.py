@@ -60,6 +60,8 @@ class SQLiteStore(SqlStore):
         return f"SQLiteStore({str(self.path)!r})"
 
     def _connect(self) -> Any:
+        if not self.path.parent.is_dir():
+            raise FileNotFoundError(f"no directory {self.path.parent} for the SQLite file")
         # Autocommit mode: this code opens every transaction itself (BEGIN IMMEDIATE).
         conn = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False

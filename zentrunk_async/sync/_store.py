@@ -32,6 +32,10 @@ T = TypeVar("T")
 Interval = tuple[datetime, datetime]
 
 
+class StoreError(Exception):
+    """The store could not be opened or written; the message names it (password hidden)."""
+
+
 @attrs.frozen
 class SyncKey:
     """What one watermark belongs to: an account and the export filters of its sync."""
