@@ -114,7 +114,8 @@ def run_cell(kind: str, base_url: str, target: str, days: float) -> dict[str, An
 def line(row: dict[str, Any]) -> str:
     return (
         f"| {row['label']} | {row['records']:,} | {row['requests']:,} | {row['elapsed']:.1f} "
-        f"| {row['records'] / row['elapsed']:,.0f} | {row['rss_mb']:.0f} | {row.get('extra', '')} |"
+        f"| {row['records'] / row['elapsed']:,.0f} | {1e6 * row['cpu'] / row['records']:.0f} "
+        f"| {row['rss_mb']:.0f} | {row.get('extra', '')} |"
     )
 
 
@@ -168,9 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             if row["stored"] != args.calls + NEW_CALLS:
                 raise SystemExit(f"{row['label']}: store holds {row['stored']}")
     for row in (lite, post):
-        per_sync = row["elapsed"] / row["records"]
-        per_export = export["elapsed"] / export["records"]
-        row["extra"] = f"store {1e6 * (per_sync - per_export):+.1f} µs/record"
+        wall = row["elapsed"] / row["records"] - export["elapsed"] / export["records"]
+        cpu = row["cpu"] / row["records"] - export["cpu"] / export["records"]
+        row["extra"] = f"store: {1e6 * wall:+.0f} µs wall, {1e6 * cpu:+.0f} µs CPU per record"
     small["extra"] = (
         f"peak RSS {small['rss_mb']:.0f} MB at {small['records']:,} records, "
         f"{lite['rss_mb']:.0f} MB at {lite['records']:,}"
@@ -178,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     for row in (inc_lite, inc_post):
         row["extra"] = f"{row['server_requests']:,} requests served"
     print()
-    print("| cell | records | requests | seconds | records/s | peak RSS MB | note |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| cell | records | requests | seconds | records/s | CPU µs/record | peak RSS MB | note |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(line(row))
     return 0

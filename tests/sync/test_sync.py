@@ -132,6 +132,9 @@ async def test_bad_arguments_fail_before_any_request(
         await sync_once(zt, store, settle=timedelta(seconds=-1))
     with pytest.raises(InvalidArgumentError):
         await sync_once(zt, store, call_direction="sideways")
+    with pytest.raises(InvalidArgumentError, match="nothing to sync"):
+        await sync_once(zt, store, since=datetime.now(timezone.utc) + timedelta(hours=1))
+    assert await store.origin(sync_key(zt)) is None
     assert emulator.stats_dict()["requests"] == 0
 
 
@@ -215,3 +218,36 @@ def _insert_version(store: object, p: str) -> None:
         (SCHEMA_VERSION + 1, "from the future", "2099-01-01"),
     )
     conn.commit()
+
+
+async def test_report_queries_use_the_end_time_indexes(store: Store) -> None:
+    """A report over a time range reads an index on end_time, not the whole table."""
+    from zentrunk_async.sync._dialect import DIALECTS
+    from zentrunk_async.sync._report import report_sql
+
+    dialect = DIALECTS[store.dialect]
+    p = dialect.param
+    sql = report_sql(dialect, ("day", "trunk"), [f"c.end_time >= {p}", f"c.end_time < {p}"])
+    bounds: list[object] = (
+        ["2026-09-01 00:00:00", "2026-09-02 00:00:00"]
+        if store.dialect == "sqlite"
+        else [datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 9, 2, tzinfo=timezone.utc)]
+    )
+    if store.dialect == "sqlite":
+        rows = await store.fetch(f"EXPLAIN QUERY PLAN {sql}", bounds)
+        plan = " ".join(str(r["detail"]) for r in rows)
+    else:
+        plan = await store._run(_pg_plan, store, sql, bounds)  # type: ignore[attr-defined]
+    assert "calls_end_time" in plan
+
+
+def _pg_plan(store: object, sql: str, bounds: list[object]) -> str:
+    """EXPLAIN with sequential scans off: on an empty table the planner would pick one."""
+    conn = store._conn  # type: ignore[attr-defined]
+    try:
+        cur = conn.cursor()
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute(f"EXPLAIN {sql}", bounds)
+        return " ".join(row[0] for row in cur.fetchall())
+    finally:
+        conn.rollback()

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import _validate as validate
 from .._config import DEFAULT_CONCURRENCY
+from .._errors import InvalidArgumentError
 from ..export import DEFAULT_MAX_SHARD_RECORDS, ExportProgress, IncompleteExportError, Residue
 from ._store import (
     RETENTION,
@@ -113,6 +115,13 @@ async def sync_once(
     if settle < timedelta(0) or lookback < timedelta(0):
         raise ValueError("settle and lookback must not be negative")
     key = sync_key(client, **filters)
+    if since is not None:
+        moment = validate.aware_datetime(since, field="since")
+        if moment >= datetime.now(timezone.utc) - settle:
+            # Refused before the origin is recorded: a mistaken --since must leave no trace.
+            raise InvalidArgumentError(
+                f"since {moment.isoformat()} is not before now minus settle: nothing to sync"
+            )
     started = time.monotonic()
     origin = await store.origin(key)
     requested = since if since is not None else datetime.now(timezone.utc) - RETENTION
