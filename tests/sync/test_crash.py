@@ -14,8 +14,10 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
@@ -35,6 +37,17 @@ def served() -> Iterator[EmulatorServer]:
     emulator = Emulator(EmulatorConfig(calls=10_000, seed=5, rate_limit_requests=None))
     with serve_in_thread(emulator) as base_url:
         yield EmulatorServer(emulator, base_url)
+
+
+def admin(server: EmulatorServer, route: str, body: dict[str, object] | None = None) -> Any:
+    """Steer the emulator through its admin routes, as a test in another process would."""
+    method = "GET" if body is None else "POST"
+    response = httpx.request(method, f"{server.base_url}/__emulator__/{route}", json=body)
+    response.raise_for_status()
+    return response.json()
+
+
+FAULTS = {"latency_ms": 8, "error_rate": 0.02, "drop_rate": 0.01, "drift_per_second": 40}
 
 
 def stored_count(url: str) -> int:
@@ -85,27 +98,30 @@ def test_sigkill_during_runs_loses_and_doubles_nothing(
 ) -> None:
     """Kill, kill again, finish: the store equals the API's calls of the synced window."""
     emulator = served.emulator
-    emulator.set_faults(latency_ms=8, error_rate=0.02, drop_rate=0.01, drift_per_second=40, seed=2)
+    admin(served, "faults", {**FAULTS, "seed": 2})
     args = ("calls", "sync", "--db", store_url, "--settle", "0", "--concurrency", "4")
 
     seen = kill_when(zentrunk_process(served, *args), store_url, at_least=1500)
-    emulator.clear_faults()
+    stats = admin(served, "stats")
+    assert stats["drifted_calls"] > 0
+    assert sum(stats["faults"].values()) > 0
+    admin(served, "reset", {})
     in_intervals = anyio.run(check_whole_shards, served, store_url)
     assert 0 < in_intervals < 10_000
     assert stored_count(store_url) >= seen
 
-    emulator.set_faults(latency_ms=8, error_rate=0.02, drop_rate=0.01, drift_per_second=40, seed=3)
+    admin(served, "faults", {**FAULTS, "seed": 3})
     kill_when(zentrunk_process(served, *args), store_url, at_least=seen + 2500)
-    emulator.clear_faults()
+    admin(served, "reset", {})
     anyio.run(check_whole_shards, served, store_url)
 
-    emulator.add_calls(25)  # calls that ended between the runs
-    emulator.set_faults(error_rate=0.02, drop_rate=0.01, drift_per_second=40, seed=4)
+    admin(served, "calls", {"count": 25})  # calls that ended between the runs
+    admin(served, "faults", {**FAULTS, "latency_ms": 0, "seed": 4})
     final = zentrunk_process(served, *args)
     out, err = final.communicate(timeout=DEADLINE)
     assert final.returncode == 0, err
     assert "Synced" in out
-    emulator.clear_faults()
+    admin(served, "reset", {})
 
     async def verify() -> None:
         async with client_for(emulator) as zt, open_store(store_url) as store:
