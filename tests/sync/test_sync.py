@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -251,3 +253,48 @@ def _pg_plan(store: object, sql: str, bounds: list[object]) -> str:
         return " ".join(row[0] for row in cur.fetchall())
     finally:
         conn.rollback()
+
+
+async def test_windows_that_never_match_their_count_are_pulled_next_run(
+    zt: ZentrunkClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IncompleteExportError at the end: the good shards stay committed, the residue
+    window stays uncovered (the watermark stops before it), and the next run pulls it."""
+    from zentrunk_async.export import IncompleteExportError, Residue
+
+    real_export = zt.calls.export
+    held_back: list[Any] = []
+
+    class FlakyWindow:
+        """The real export, except that its oldest shard 'never matches its count'."""
+
+        def __init__(self, export: Any) -> None:
+            self._export = export
+            self.params = export.params
+            self.progress = export.progress
+
+        async def batches(self) -> AsyncIterator[Any]:
+            batches = [b async for b in self._export.batches()]
+            oldest = min(batches, key=lambda b: b.shard.start)
+            held_back.append(oldest.shard)
+            for batch in batches:
+                if batch is not oldest:
+                    yield batch
+            self.progress = self._export.progress
+            residue = Residue(oldest.shard.start, oldest.shard.end, len(oldest.records) + 1, 0)
+            raise IncompleteExportError([residue], exported=sum(len(b.records) for b in batches))
+
+    monkeypatch.setattr(zt.calls, "export", lambda *a, **kw: FlakyWindow(real_export(*a, **kw)))
+    first = await sync_once(zt, store, settle=NO_SETTLE, max_shard_records=500)
+    assert not first.complete
+    assert first.residues[0].since == held_back[0].start
+    # Nothing after the hole counts as safe, and the hole is at the retention edge: alarm.
+    assert first.watermark == first.since < held_back[0].end
+    assert first.retention_warning is not None
+    assert 0 < first.written < 3000
+    monkeypatch.undo()
+    second = await sync_once(zt, store, settle=NO_SETTLE, max_shard_records=500)
+    assert second.complete
+    assert second.written >= 3000 - first.written
+    assert len(second.coverage) == 1
+    assert len(await store.call_uuids()) == 3000

@@ -113,7 +113,7 @@ async def sync_once(
     each filter set is its own sync key with its own watermark.
     """
     if settle < timedelta(0) or lookback < timedelta(0):
-        raise ValueError("settle and lookback must not be negative")
+        raise InvalidArgumentError("settle and lookback must not be negative")
     key = sync_key(client, **filters)
     if since is not None:
         moment = validate.aware_datetime(since, field="since")
@@ -156,7 +156,8 @@ async def sync_once(
         residues = list(exc.residues)
         logger.warning("sync: %s; the next run pulls those windows again", exc)
     covered = await store.intervals(key)
-    watermark = watermark_of(origin, covered)
+    now = datetime.now(timezone.utc)  # one moment for the summary's every figure
+    watermark = watermark_of(origin, covered, now)
     progress = export.progress
     return SyncSummary(
         written=written,
@@ -164,11 +165,11 @@ async def sync_once(
         pages=progress.pages,
         requests=progress.requests,
         elapsed=time.monotonic() - started,
-        since=retained_origin(origin),
+        since=retained_origin(origin, now),
         watermark=watermark,
         coverage=covered,
         residues=residues,
-        retention_warning=retention_warning(watermark, warn_days=warn_days),
+        retention_warning=retention_warning(watermark, warn_days=warn_days, now=now),
     )
 
 
