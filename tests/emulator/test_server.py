@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
+from zentrunk_async.emulator import (
+    DEFAULT_AUTH_ID,
+    DEFAULT_AUTH_TOKEN,
+    Emulator,
+    EmulatorConfig,
+    serve_in_thread,
+)
 from zentrunk_async.testing import EmulatorServer
 
 pytestmark = pytest.mark.anyio
@@ -32,8 +38,9 @@ async def test_serve_in_thread_serves_then_frees_the_port() -> None:
 
 async def test_fixture_server_over_a_real_socket(zentrunk_emulator_server: EmulatorServer) -> None:
     server = zentrunk_emulator_server
-    assert server.auth_id == "MAEMULATOR0000000001"
-    assert server.auth_token == "emulator-token"
+    assert server.auth_id == DEFAULT_AUTH_ID == "MAEMULATOR0000000001"
+    assert server.auth_token == DEFAULT_AUTH_TOKEN
+    assert len(server.auth_token) == 40
     assert server.client_kwargs()["base_url"] == server.base_url
     async with httpx.AsyncClient(
         base_url=server.base_url, auth=(server.auth_id, server.auth_token)

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ._ratelimit import retry_after_header
 
 if TYPE_CHECKING:
-    from ._emulator import Emulator
+    from ._account import Account as Emulator
 
 BodyFault = Literal["drop", "truncate", "html"]
 
