@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, cast
 
 import attrs
 import typer
 
 from .._client import ZentrunkClient
 from .._config import ENV_AUTH_ID, ENV_AUTH_TOKEN, ENV_BASE_URL
+from .._http import HTTP_BACKENDS, HttpBackend
 from .._logging import RedactingFilter, redact
 from .._version import __version__
 from ._compat import NoArgsIsHelpError, click_exceptions
@@ -43,6 +44,8 @@ class State:
     base_url: str | None = None
     json: bool = False
     debug: bool = False
+    #: ``--http``: the client's HTTP I/O, "httpx" or "aiohttp" (None: the SDK's default).
+    http: str | None = None
 
     def client(self, *, pace: bool = True) -> ZentrunkClient:
         """A client from the options; unset ones fall back to the environment, as in the SDK.
@@ -50,10 +53,11 @@ class State:
         ``pace=False`` switches client-side rate limiting off (the demo, against an
         emulator without a limit); everything else keeps the SDK's defaults.
         """
+        http = cast("HttpBackend | None", self.http)
         if pace:
-            return ZentrunkClient(self.auth_id, self.auth_token, base_url=self.base_url)
+            return ZentrunkClient(self.auth_id, self.auth_token, base_url=self.base_url, http=http)
         return ZentrunkClient(
-            self.auth_id, self.auth_token, base_url=self.base_url, rate_limit=None
+            self.auth_id, self.auth_token, base_url=self.base_url, rate_limit=None, http=http
         )
 
 
@@ -125,14 +129,31 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Log requests and show tracebacks (secrets hidden).")
     ] = False,
+    http: Annotated[
+        str | None,
+        typer.Option(
+            "--http",
+            help="HTTP I/O: httpx (default) or aiohttp (the aiohttp extra; less CPU per page).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Talk to Plivo's Zentrunk API, or to the local emulator (``zentrunk emulator``)."""
+    if http is not None and http not in HTTP_BACKENDS:
+        raise typer.BadParameter(
+            f"{http!r} is not one of {', '.join(HTTP_BACKENDS)}", param_hint="'--http'"
+        )
     ctx.obj = State(
-        auth_id=auth_id, auth_token=auth_token, base_url=base_url, json=json_output, debug=debug
+        auth_id=auth_id,
+        auth_token=auth_token,
+        base_url=base_url,
+        json=json_output,
+        debug=debug,
+        http=http,
     )
     if debug:
         _debug_logging(ctx)
