@@ -83,6 +83,16 @@ def test_cli_prints_its_url_once_ready_and_serves() -> None:
         line = process.stdout.readline()
         assert line.startswith("Zentrunk emulator listening on http://127.0.0.1:")
         base_url = line.rsplit(" ", 1)[1].strip()
+        process.stdout.readline()  # accounts, calls, seed
+        # §15a L11 / issue 10: the banner shows the credentials to use.
+        assert process.stdout.readline().split() == [
+            "auth",
+            "id",
+            "MACLI",
+            "auth",
+            "token",
+            "secret",
+        ]
         response = httpx.get(
             f"{base_url}/v1/Account/MACLI/Zentrunk/Call/", auth=("MACLI", "secret")
         )
@@ -100,3 +110,15 @@ def test_cli_rejects_bad_values() -> None:
     from zentrunk_async.emulator.__main__ import main
 
     assert main(["--error-rate", "3"]) == 2
+
+
+def test_cli_help_shows_the_default_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--help` names the auth id and token to use, so nobody has to read the source."""
+    from zentrunk_async.emulator.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert DEFAULT_AUTH_ID in out
+    assert DEFAULT_AUTH_TOKEN in out
+    assert "--accounts N" in out

@@ -339,3 +339,29 @@ async def test_trunk_get_used_by_route_number_is_the_live_shape(
     )
     await zt.trunks.route_number("+1 415 555 0100", TRUNK_ID)
     assert sent_json(post) == {"app_id": TRUNK_ID}
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "sip.vapi.ai;transport=udp",
+        "sip.rtc.elevenlabs.io:5061;transport=tls",
+        "abc123.sip.livekit.cloud:5061;transport=tls",
+        "pbx.example.com;transport=tcp",
+        "pbx.example.com",
+        "sip:user@pbx.example.com",
+        "sips:pbx.example.com",
+        "[2001:db8::1]:5061;transport=tls",
+        "203.0.113.4:5060",
+    ],
+)
+async def test_production_uri_shapes_pass_the_sdk_checks(
+    router: respx.MockRouter, zt: ZentrunkClient, uri: str
+) -> None:
+    """L10: every URI shape seen in production integrations is sent, unchanged."""
+    route = router.post(ZT + "URI/").respond(
+        201, json={"api_id": "a", "message": "Origination URI created successfully.",
+                   "uri_uuid": UUID},
+    )  # fmt: skip
+    await zt.origination_uris.create(uri=uri)
+    assert sent_json(route) == {"uri": uri}

@@ -2,7 +2,7 @@
 
 `build_app` is a factory that receives the accounts it serves: this module
 never imports the `Emulator` handle, so the emulator's imports flow one way
-(_config, _validate → _store, _calls, _faults → _account → _app → _emulator).
+(_config, _validate → _store, _calls, _faults → _account → _gate, _admin → _app → _emulator).
 
 Handlers are thin: find the path's account, authenticate, rate-limit,
 parse, call the store, shape the envelope. Everything they answer is JSON
@@ -15,10 +15,7 @@ as the live API does (§15a L4); an unknown top-level path is 404.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
@@ -29,12 +26,11 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._account import Account
 from ._admin import admin_routes
 from ._callquery import page_args, parse_call_query
-from ._faults import FaultMiddleware
+from ._gate import AccountFaults, account_of, accounts_of, authenticate
 from ._ratelimit import retry_after_header
 from ._store import DIRECTIONS, STATUSES, TRUNK_REFS
 from ._validate import ApiError, bad
@@ -98,37 +94,6 @@ def _error(emulator: Account, error: ApiError) -> JSONResponse:
     return response
 
 
-def _accounts(request: Request) -> dict[str, Account]:
-    accounts: dict[str, Account] = request.app.state.accounts
-    return accounts
-
-
-def _account_of(request: Request, auth_id: str | None) -> Account:
-    """The account the path names; an unknown one is answered by the first (a 401 follows)."""
-    accounts = _accounts(request)
-    account = accounts.get(auth_id or "")
-    return account if account is not None else next(iter(accounts.values()))
-
-
-def _authenticate(request: Request, emulator: Account, auth_id: str | None = None) -> None:
-    """HTTP Basic with the account's id and token; the path's account must be the caller's."""
-    config = emulator.config
-    if auth_id is None:
-        auth_id = request.path_params.get("auth_id")
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    user = password = ""
-    if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            user = password = ""
-    valid = secrets.compare_digest(
-        user.encode(), config.auth_id.encode()
-    ) and secrets.compare_digest(password.encode(), config.auth_token.encode())
-    if not valid or auth_id != config.auth_id:
-        raise ApiError(401, "authentication failed")
-
-
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
@@ -146,11 +111,11 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler with what every API request goes through, in the live API's order."""
 
     async def endpoint(request: Request) -> Response:
-        emulator = _account_of(request, request.path_params.get("auth_id"))
+        emulator = account_of(request, request.path_params.get("auth_id"))
         emulator.stats.count_request()
         now = emulator.tick()
         try:
-            _authenticate(request, emulator)
+            authenticate(request, emulator)
             wait = emulator.limiter.acquire(emulator.config.auth_id)
             if wait is not None:
                 emulator.stats.count_rate_limited()
@@ -294,7 +259,7 @@ def _numbers(ctx: Ctx) -> Response:
 def _account(ctx: Ctx) -> Response:
     """§15a L11: ``GET /v1/Account/{id}/``, which some clients call first (they read ``name``)."""
     auth_id = ctx.emulator.config.auth_id
-    position = list(_accounts(ctx.request)).index(auth_id) + 1
+    position = list(accounts_of(ctx.request)).index(auth_id) + 1
     return _json(
         ctx.emulator,
         {
@@ -324,16 +289,16 @@ def _unknown_collection(request: Request) -> Account | None:
         return None
     if parts[5] in ZENTRUNK_COLLECTIONS or not parts[5]:
         return None  # a known name in the wrong shape (no slash, extra segments): 404
-    return _account_of(request, parts[3])
+    return account_of(request, parts[3])
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    emulator = _account_of(request, None)
+    emulator = account_of(request, None)
     if exc.status_code == 404 and (account := _unknown_collection(request)) is not None:
         # §15a L4: live answers 503, not 404, to CredentialsList/, IpAccessControlList/, ...
         try:
-            _authenticate(request, account, request.url.path.split("/")[3])
+            authenticate(request, account, request.url.path.split("/")[3])
         except ApiError as error:
             return _error(account, error)
         return _error(account, ApiError(503, "service unavailable"))
@@ -365,36 +330,13 @@ def _routes() -> list[Route]:
     return routes + admin_routes()
 
 
-class _AccountFaults:
-    """Each account's faults in front of the routes: the path's account decides.
-
-    One `FaultMiddleware` per account, so a fault switched on for one account
-    never touches another's requests; a path naming no served account (a 401
-    follows) meets the first account's faults, as with a single account.
-    """
-
-    def __init__(self, app: ASGIApp, accounts: Sequence[Account]) -> None:
-        self.app = app
-        self.by_id = {a.auth_id: FaultMiddleware(app, emulator=a) for a in accounts}
-        self.first = next(iter(self.by_id.values()))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/v1/"):
-            await self.app(scope, receive, send)
-            return
-        parts = path.split("/", 4)
-        account_id = parts[3] if len(parts) > 3 and parts[2] == "Account" else ""
-        await self.by_id.get(account_id, self.first)(scope, receive, send)
-
-
 def build_app(accounts: Sequence[Account], *, handle: object = None) -> Starlette:
     """The ASGI app serving ``accounts``; ``handle`` (the Emulator) is ``app.state.emulator``."""
     if not accounts:
         raise ValueError("an emulator serves at least one account")
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(_AccountFaults, accounts=accounts)],
+        middleware=[Middleware(AccountFaults, accounts=accounts)],
         exception_handlers={HTTPException: _http_error},
     )
     app.router.redirect_slashes = False
