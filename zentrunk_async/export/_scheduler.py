@@ -32,6 +32,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectSendStream
 
+from .._errors import ResponseDecodeError
 from .._models import CallRecord, Page
 from .._pagination import FetchPage, check_page
 from .._window import InFlightWindow
@@ -55,12 +56,36 @@ _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 @attrs.define(eq=False)
+class _Pieces:
+    """The pieces one shard was split into: their counts must add up to (about) its own."""
+
+    expected: int
+    reported: int = 0
+
+    def add(self, total: int, shard: Shard) -> None:
+        self.reported += total
+        # Calls landing late inside the window may add a few; a sum far above
+        # the whole is a server contradicting itself, and splitting further
+        # would never end (every piece "holding" 2**40 calls, down to 1 s).
+        if self.reported > self.expected + self.expected // 10 + 100:
+            raise ResponseDecodeError(
+                f"the pieces of a shard count {self.reported} calls, the shard itself "
+                f"{self.expected} (ending {shard.end.isoformat()}): total_count is not a count",
+                endpoint="calls.list",
+                method="GET",
+                url=f"(end_time__gte={shard.start.isoformat()})",
+                status_code=200,
+            )
+
+
+@attrs.define(eq=False)
 class _Pull:
     """One shard being pulled (possibly again): what was asked, what came back."""
 
     shard: Shard
     fetch: FetchPage[CallRecord]
     root: bool = False
+    pieces: _Pieces | None = None
     #: Split by size when its head reports more than the budget (first pull only).
     size_check: bool = True
     pull: int = 1
@@ -244,17 +269,15 @@ class Scheduler:
         try:
             page = check_page(await pull.fetch(offset, limit), offset, limit, endpoint="calls.list")
             ok = True
+            self._take(pull, offset, page)
         except Exception as exc:
             # Kept, not raised: the loop re-raises it as itself, not in an ExceptionGroup.
             if self._failure is None:
                 self._failure = exc
-            self._notify()
-            return
         finally:
             self._window.end(ticket, ok=ok)
             self._window.release()
-        self._take(pull, offset, page)
-        self._notify()
+            self._notify()
 
     def _take(self, pull: _Pull, offset: int, page: Page[CallRecord]) -> None:
         pull.outstanding -= 1
@@ -263,6 +286,9 @@ class Scheduler:
         if offset == 0:
             pull.end = total
             self._count_root(pull, total)
+            if pull.pieces is not None:
+                pieces, pull.pieces = pull.pieces, None
+                pieces.add(total, pull.shard)
             if pull.size_check and total > self._max_shard_records:
                 parts = min(MAX_SPLIT, -(-2 * total // self._max_shard_records))
                 if self._split(pull, parts):
@@ -314,8 +340,10 @@ class Scheduler:
         self._open.remove(pull)
         self._counters.records -= len(pull.seen)
         self._counters.shards_total += len(pieces) - 1
+        group = _Pieces(max(pull.totals))
         children = [
-            _Pull(piece, self._fetcher(piece.query()), size_check=not fresh) for piece in pieces
+            _Pull(piece, self._fetcher(piece.query()), size_check=not fresh, pieces=group)
+            for piece in pieces
         ]
         # First in line: the windows already begun finish before new ones start.
         self._pending.extendleft(reversed(children))
