@@ -7,8 +7,7 @@ from contextlib import aclosing
 from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from anyio.abc import TaskGroup
-
+from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from .._errors import InvalidArgumentError
 from .._models import Page
@@ -24,8 +23,10 @@ class Resource:
     path: ClassVar[str]
     name: ClassVar[str]
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, background: Background | None = None) -> None:
         self._transport = transport
+        #: The client's task group while it is open (see _beside): list fan-outs run there.
+        self._background = background
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
@@ -46,9 +47,6 @@ class Resource:
             return page
 
         return fetch
-
-    def _background(self) -> TaskGroup | None:
-        return self._transport.background
 
     def _pager(
         self,

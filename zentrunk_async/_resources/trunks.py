@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _validate as validate
+from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from .._errors import InvalidArgumentError, TrunkInUseError
 from .._models import (
@@ -25,9 +26,9 @@ class Trunks(Resource):
     path = "Zentrunk/Trunk/"
     name = "trunks"
 
-    def __init__(self, transport: Transport) -> None:
-        super().__init__(transport)
-        self._numbers = Numbers(transport)
+    def __init__(self, transport: Transport, background: Background | None = None) -> None:
+        super().__init__(transport, background)
+        self._numbers = Numbers(transport, background)
 
     async def create(
         self,
