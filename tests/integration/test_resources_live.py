@@ -147,3 +147,22 @@ async def test_wrong_token_is_an_authentication_error(
     assert "wrong-token-123" not in str(info.value)
     if http is not None:
         await http.aclose()
+
+
+async def test_wrong_token_on_the_number_routes_is_an_authentication_error(
+    emulator: Emulator, base_url_and_transport: tuple[str, object]
+) -> None:
+    """§15a L6: clients check credentials with the number list: 401 → AuthenticationError."""
+    import httpx
+
+    base_url, transport = base_url_and_transport
+    http = httpx.AsyncClient(transport=transport) if transport is not None else None  # type: ignore[arg-type]
+    async with ZentrunkClient(
+        emulator.auth_id, "wrong-token-123", base_url=base_url, http_client=http
+    ) as client:
+        with pytest.raises(AuthenticationError):
+            await client.numbers.list().collect()
+        with pytest.raises(AuthenticationError):
+            await client.numbers.get("+14155550100")
+    if http is not None:
+        await http.aclose()

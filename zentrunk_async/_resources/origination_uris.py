@@ -106,8 +106,9 @@ class OriginationURIs(Resource):
             stored = (await self.get(uri_uuid)).username
             if not stored:
                 raise InvalidArgumentError(
-                    "authentication_needed=True needs a username, and origination URI "
-                    f"{uri_uuid} has none stored: give username=..."
+                    "this update needs a username (the API refuses authentication_needed=True "
+                    f"or a password without one) and origination URI {uri_uuid} has none "
+                    "stored: give username=..."
                 )
             body["username"] = stored
         return await self._transport.call(

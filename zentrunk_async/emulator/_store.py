@@ -376,6 +376,9 @@ class ConfigStore:
         with self._lock:
             self.numbers.update(number, body, self.trunks)
 
+    #: The name this had before numbers could be unrouted or renamed.
+    route_number = update_number
+
     def get_number(self, number: str, auth_id: str) -> dict[str, Any]:
         with self._lock:
             return self.numbers.get(number, auth_id)
