@@ -234,3 +234,30 @@ async def test_a_moving_count_is_pulled_again_and_the_union_kept() -> None:
     assert sorted(uuids) == sorted(f"c{n}" for n in range(31))
     assert source.calls > 2  # a second pull happened
     assert MAX_PULLS >= 2
+
+
+async def test_export_states_its_requested_and_effective_span(zt: ZentrunkClient) -> None:
+    """Export.requested_* are as asked, since/until as pulled, adjustments say why they differ."""
+    now = datetime.now(timezone.utc)
+    asked = now - timedelta(days=120)
+    export = zt.calls.export(asked)
+    assert export.requested_since == asked.replace(microsecond=0)
+    assert export.requested_until is None
+    assert export.since > export.requested_since
+    assert export.until <= now
+    assert len(export.adjustments) == 1
+    assert "retention" in export.adjustments[0]
+    inside = zt.calls.export(now - timedelta(days=2), now - timedelta(days=1))
+    assert inside.adjustments == []
+    assert inside.requested_until == inside.until
+
+
+async def test_batches_carry_the_count_they_were_verified_against(
+    zt: ZentrunkClient, span: tuple[datetime, datetime]
+) -> None:
+    """ShardBatch.expected is the shard's total_count, and the batch holds exactly that many."""
+    total = 0
+    async for batch in zt.calls.export(*span, max_shard_records=400).batches():
+        assert batch.expected == len(batch.records)
+        total += batch.expected
+    assert total == 3000

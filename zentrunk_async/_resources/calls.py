@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from .. import _validate as validate
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
@@ -18,7 +18,7 @@ from .._models import (
     coerce_enum,
 )
 from .._pagination import Pager
-from ..export._plan import RETENTION, plan_shards, whole_second
+from ..export._plan import export_span, plan_shards
 from ..export._progress import ExportProgress
 from ..export._runner import DEFAULT_MAX_SHARD_RECORDS, Export
 from .base import Resource
@@ -154,7 +154,9 @@ class Calls(Resource):
         that checkpoint (see `export_to_file`). Filters are those of `list()`
         but the end_time ones, which the span replaces.
         """
-        requested, start, end = _export_span(since, until, settle)
+        span = export_span(since, until, settle)
+        for adjustment in span.adjustments:
+            logger.info("export: %s", adjustment)
         filters = call_filters(
             from_number=from_number,
             to_number=to_number,
@@ -173,7 +175,7 @@ class Calls(Resource):
         auth_id = self._transport.auth_id
         return Export(
             lambda query: self._page_fetcher(CallRecord, query),
-            plan_shards(auth_id, start, end, filters, done=done),
+            plan_shards(auth_id, span.since, span.until, filters, done=done),
             concurrency=checked,
             background=self._background,
             max_shard_records=validate.positive_int(max_shard_records, field="max_shard_records")
@@ -184,30 +186,12 @@ class Calls(Resource):
                 "auth_id": auth_id,
                 # As asked, not as clamped to the retention: a resume a day
                 # later must still recognise its own checkpoint.
-                "since": requested.isoformat(),
-                "until": end.isoformat(),
+                "since": span.requested_since.isoformat(),
+                "until": span.until.isoformat(),
                 "filters": filters,
             },
+            span=span,
         )
-
-
-def _export_span(
-    since: datetime, until: datetime | None, settle: timedelta
-) -> tuple[datetime, datetime, datetime]:
-    """(since as asked, where the pull really starts, the frozen upper bound)."""
-    now = datetime.now(timezone.utc)
-    requested = start = whole_second(validate.aware_datetime(since, field="since"))
-    end = whole_second(validate.aware_datetime(until, field="until") if until is not None else now)
-    end = min(end, whole_second(now - settle))
-    oldest = whole_second(now - RETENTION) + timedelta(minutes=1)
-    if start < oldest:
-        logger.info(
-            "export: since %s is past the API's 90-day retention; starting at %s", start, oldest
-        )
-        start = oldest
-    if start >= end:
-        raise InvalidArgumentError(f"export span is empty: since {start} is not before until {end}")
-    return requested, start, end
 
 
 def call_filters(

@@ -24,6 +24,7 @@ import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any
 
@@ -34,7 +35,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from .._beside import Background, running_beside
 from .._models import CallRecord, Page
 from .._pagination import FetchPage, Pager
-from ._plan import Shard
+from ._plan import ExportSpan, Shard
 from ._progress import ExportProgress
 
 logger = logging.getLogger("zentrunk_async")
@@ -61,6 +62,8 @@ class ShardBatch:
     shard: Shard
     records: list[CallRecord]
     pages: int
+    #: The API's `total_count` for the shard that `records` was verified against.
+    expected: int = 0
 
 
 @attrs.define
@@ -93,8 +96,21 @@ class Export:
         on_progress: Callable[[ExportProgress], None] | None = None,
         already_exported: int = 0,
         params: dict[str, Any] | None = None,
+        span: ExportSpan | None = None,
     ) -> None:
         self.shards = list(shards)
+        if span is None:
+            start = min((s.start for s in shards), default=datetime.now(timezone.utc))
+            end = max((s.end for s in shards), default=start)
+            span = ExportSpan(start, end, start, end)
+        #: `since` and `until` as the caller gave them (`until` None when not given).
+        self.requested_since: datetime = span.requested_since
+        self.requested_until: datetime | None = span.requested_until
+        #: The span really pulled: after clamping to the retention, to now and by `settle`.
+        self.since: datetime = span.since
+        self.until: datetime = span.until
+        #: One human sentence per clamp applied to the requested span (empty: none).
+        self.adjustments: list[str] = list(span.adjustments)
         #: What identifies this export (account, span, filters): checkpoints compare it.
         self.params = dict(params or {})
         self.concurrency = concurrency
@@ -244,7 +260,7 @@ class Export:
                 pull + 1,
                 MAX_PULLS,
             )
-        return ShardBatch(shard, list(seen.values()), pages)
+        return ShardBatch(shard, list(seen.values()), pages, last_total)
 
     def _take(self, page: Page[CallRecord], seen: dict[str, CallRecord]) -> None:
         before = len(seen)
