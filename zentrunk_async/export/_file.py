@@ -162,8 +162,7 @@ def _unlink(path: Path) -> None:
 
 
 def _append(partial: PartialFile, layout: Layout, batch: ShardBatch) -> None:
-    expected = getattr(batch, "expected", None)
-    partial.append(layout, batch.shard, batch.records, expected)
+    partial.append(layout, batch.shard, batch.records, batch.expected)
 
 
 def _finalize(partial: PartialFile, layout: Layout, export: Export, keep: bool) -> None:
@@ -197,11 +196,7 @@ def _manifest(export: Export, checkpoint: Checkpoint, sha256: str) -> Manifest:
 
 def _window(export: Export, checkpoint: Checkpoint) -> tuple[datetime, datetime]:
     """The window the file covers: every shard's, else the export's own."""
-    since = getattr(export, "since", None) or min(
-        (shard.start for shard in export.shards),
-        default=datetime.fromisoformat(str(export.params["since"])),
-    )
-    until = getattr(export, "until", None) or datetime.fromisoformat(str(export.params["until"]))
+    since, until = export.since, export.until
     if checkpoint.shards:
         since = min(since, *(entry.since for entry in checkpoint.shards))
         until = max(until, *(entry.until for entry in checkpoint.shards))
@@ -227,7 +222,7 @@ def _summary(layout: Layout, opened: Opened, started: float, keep: bool) -> Expo
         since=since,
         until=until,
         notices=list(opened.notices),
-        adjustments=list(getattr(export, "adjustments", [])),
+        adjustments=list(export.adjustments),
         manifest_path=manifest_path(layout.out) if complete else None,
         repaired=opened.repaired,
         complete=complete,

@@ -102,7 +102,7 @@ def open_export(request: Request, make_export: ExportFactory) -> Opened:
     fmt = file_format(name, layout.out)
     export = make_export(since, until, filters, previous)
     params = {**export.params, "format": fmt.name}
-    notices.extend(getattr(export, "adjustments", []))
+    notices.extend(export.adjustments)
     if previous is None:
         partial = PartialFile.create(layout, fmt, params)
         return Opened(export, partial.checkpoint, partial, resumed=False, notices=notices)

@@ -52,7 +52,7 @@ async def export_to_stream(
     )
     started = time.monotonic()
     records = shards = 0
-    expected: int | None = 0
+    expected = 0
 
     def write(data: bytes) -> None:
         stream.write(data)
@@ -64,8 +64,7 @@ async def export_to_stream(
             await anyio.to_thread.run_sync(write, fmt.encode(batch.records))
             records += len(batch.records)
             shards += 1
-            count = getattr(batch, "expected", None)
-            expected = None if expected is None or count is None else expected + count
+            expected += batch.expected
     progress = export.progress
     return ExportSummary(
         records=records,
@@ -77,8 +76,8 @@ async def export_to_stream(
         resumed=False,
         shards=shards,
         expected=expected,
-        since=getattr(export, "since", None) or min((s.start for s in export.shards), default=None),
-        until=getattr(export, "until", None) or datetime.fromisoformat(str(export.params["until"])),
-        adjustments=list(getattr(export, "adjustments", [])),
-        notices=list(getattr(export, "adjustments", [])),
+        since=export.since,
+        until=export.until,
+        adjustments=list(export.adjustments),
+        notices=list(export.adjustments),
     )
