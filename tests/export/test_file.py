@@ -151,3 +151,18 @@ async def test_resume_without_a_checkpoint_starts_and_says_so(
     assert any("no checkpoint" in n for n in notices)
     with pytest.raises(InvalidArgumentError, match="nothing to resume"):
         await export_to_file(zt, tmp_path / "other.jsonl", resume=True)
+
+
+async def test_resume_alone_of_a_finished_export_is_a_no_op(
+    zt: ZentrunkClient, emulator: Emulator, span: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    """Killed after the rename (or a script that always resumes): nothing to do, said so."""
+    out = tmp_path / "calls.jsonl"
+    await export_to_file(zt, out, since=span[0], until=span[1])
+    before = emulator.stats_dict()["requests"]
+    notices: list[str] = []
+    summary = await export_to_file(zt, out, resume=True, on_notice=notices.append)
+    assert emulator.stats_dict()["requests"] == before
+    assert summary.records == 3000
+    assert summary.requests == 0
+    assert notices == [f"{out} is already a complete export (see its manifest): nothing to resume"]

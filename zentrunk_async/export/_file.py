@@ -31,7 +31,7 @@ from ._incomplete import IncompleteExportError, Residue
 from ._manifest import Manifest, manifest_path
 from ._partial import Layout, PartialFile
 from ._progress import ExportProgress, ExportSummary
-from ._resume import Opened, Request, open_export
+from ._resume import Opened, Request, finished_manifest, open_export
 from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ async def export_to_file(
 
     started = time.monotonic()
     opened = await anyio.to_thread.run_sync(open_export, request, make_export)
+    if opened is None:
+        return await anyio.to_thread.run_sync(_finished, layout, started, on_notice)
     for sentence in opened.notices:
         logger.info("export: %s", sentence)
         if on_notice is not None:
@@ -155,6 +157,32 @@ async def export_to_file(
         raise
     await anyio.to_thread.run_sync(_finalize, partial, layout, export, keep_checkpoint)
     return _summary(layout, opened, started, keep_checkpoint)
+
+
+def _finished(
+    layout: Layout, started: float, on_notice: Callable[[str], None] | None
+) -> ExportSummary:
+    manifest = finished_manifest(layout)
+    assert manifest is not None  # open_export just found it
+    sentence = f"{layout.out} is already a complete export (see its manifest): nothing to resume"
+    logger.info("export: %s", sentence)
+    if on_notice is not None:
+        on_notice(sentence)
+    return ExportSummary(
+        records=manifest.records,
+        pages=0,
+        requests=0,
+        elapsed=time.monotonic() - started,
+        path=layout.out,
+        checkpoint_path=None,
+        resumed=True,
+        shards=manifest.shards,
+        expected=manifest.expected,
+        since=manifest.since,
+        until=manifest.until,
+        notices=[sentence],
+        manifest_path=manifest_path(layout.out),
+    )
 
 
 def _unlink(path: Path) -> None:

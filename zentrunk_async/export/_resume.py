@@ -19,6 +19,7 @@ from .._errors import InvalidArgumentError
 from ._checkpoint import Checkpoint, check_file
 from ._filters import filters_from_wire
 from ._format import file_format
+from ._manifest import Manifest, manifest_path
 from ._partial import (
     CheckpointExistsError,
     ExportFileMismatchError,
@@ -64,7 +65,20 @@ def check_request(out: Path, resume: bool, restart: bool, repair: bool) -> None:
         raise InvalidArgumentError(f"{out} is a directory, not an export file")
 
 
-def open_export(request: Request, make_export: ExportFactory) -> Opened:
+def finished_manifest(layout: Layout) -> Manifest | None:
+    """The manifest of a finished export at the final name, when there is one."""
+    manifest = manifest_path(layout.out)
+    if layout.out.exists() and manifest.exists():
+        return Manifest.load(manifest)
+    return None
+
+
+def open_export(request: Request, make_export: ExportFactory) -> Opened | None:
+    """The export still to do and the partial file it appends to, all checked first.
+
+    None: nothing to resume because the export finished (a kill after the
+    rename, or a script that always passes ``--resume``).
+    """
     """The export still to do and the partial file it appends to, all checked first."""
     layout = request.layout
     resume = request.resume or request.repair
@@ -83,6 +97,8 @@ def open_export(request: Request, make_export: ExportFactory) -> Opened:
             )
         previous = Checkpoint.load(layout.checkpoint)
     elif resume:
+        if request.since is None and finished_manifest(layout) is not None:
+            return None
         if request.since is None:
             raise InvalidArgumentError(
                 f"nothing to resume: there is no checkpoint at {layout.checkpoint}; give "
