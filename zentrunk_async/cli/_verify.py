@@ -15,17 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._config import DEFAULT_CONCURRENCY
-from ._app import JsonFlag, state_of
 from ._common import open_client
 from ._errors import CLIError, fail, run_async
+from ._export_view import EXIT_INCOMPLETE
 from ._output import print_json, show_lines
 from ._times import TIME_HELP, parse_time, show_time
 
 if TYPE_CHECKING:
     from ..export import VerifyResult
-
-#: Same code as an incomplete export (``calls export``): the data, not the command, is wrong.
-EXIT_INCOMPLETE = 3
 
 #: Differing days named on the error line (all of them are in --json).
 SHOWN_DAYS = 5
@@ -45,10 +42,12 @@ def calls_verify(
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight.")
     ] = DEFAULT_CONCURRENCY,
-    json_flag: JsonFlag = False,
+    json_flag: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Check an export is complete: per-day counts (total_count only) against the file."""
-    state = state_of(ctx, json_flag)
+    from ._export import command_state
+
+    state = command_state(ctx, json_flag)
 
     async def main() -> VerifyResult:
         from ..export import verify_file
