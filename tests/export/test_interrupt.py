@@ -241,3 +241,19 @@ async def test_crash_after_the_rename_resumes_to_a_clean_finish(
     assert emulator.stats_dict()["requests"] == before
     assert not (tmp_path / "calls.jsonl.checkpoint.json").exists()
     await assert_exactly_once(zt, out, span)
+
+
+async def test_crash_just_before_the_rename_finishes_on_resume(
+    zt: ZentrunkClient, emulator: Emulator, span: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    """Killed after the finished mark but before the rename: a resume renames, once."""
+    out = tmp_path / "calls.jsonl"
+    await export_to_file(zt, out, since=span[0], until=span[1], keep_checkpoint=True)
+    out.rename(tmp_path / "calls.jsonl.part")
+    before = emulator.stats_dict()["requests"]
+    await export_to_file(zt, out, resume=True, keep_checkpoint=True)
+    assert emulator.stats_dict()["requests"] == before
+    assert sum(1 for line in journal(tmp_path) if line.get("finished")) == 1
+    summary = await export_to_file(zt, out, resume=True)  # the checkpoint still reads
+    assert summary.requests == 0
+    await assert_exactly_once(zt, out, span)

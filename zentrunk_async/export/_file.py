@@ -198,7 +198,8 @@ def _finalize(partial: PartialFile, layout: Layout, export: Export, keep: bool) 
     checkpoint = partial.checkpoint
     partial.close()
     _manifest(export, checkpoint, partial.digest.hexdigest()).write(manifest_path(layout.out))
-    checkpoint.mark_finished(layout.checkpoint)
+    if not checkpoint.finished:  # a resume of a run killed just before its rename
+        checkpoint.mark_finished(layout.checkpoint)
     os.replace(layout.part, layout.out)
     fsync_directory(layout.out.parent)
     if not keep:
