@@ -88,12 +88,12 @@ class ZentrunkClient:
                 rate_limit.max_retry_after if rate_limit is not None else DEFAULT_MAX_RETRY_AFTER
             ),
         )
-        self.trunks = Trunks(self._transport)
-        self.credentials = Credentials(self._transport)
-        self.ip_acls = IPAccessControlLists(self._transport)
-        self.origination_uris = OriginationURIs(self._transport)
-        self.calls = Calls(self._transport)
         self._task_group: TaskGroup | None = None
+        self.trunks = Trunks(self._transport, self._background)
+        self.credentials = Credentials(self._transport, self._background)
+        self.ip_acls = IPAccessControlLists(self._transport, self._background)
+        self.origination_uris = OriginationURIs(self._transport, self._background)
+        self.calls = Calls(self._transport, self._background)
 
     def __repr__(self) -> str:
         return f"<ZentrunkClient auth_id={self.auth_id!r} base_url={self.base_url!r}>"
@@ -108,6 +108,10 @@ class ZentrunkClient:
         """The pacing limiter's state now: rates, requests in flight and waiting, 429s seen."""
         return self._transport.limiter.snapshot()
 
+    def _background(self) -> TaskGroup | None:
+        """Where list fan-outs and exports run their requests: this client's task group."""
+        return self._task_group
+
     async def aclose(self) -> None:
         """Close the connection pool (an injected `http_client` is left to its owner)."""
         await self._transport.aclose()
@@ -119,7 +123,7 @@ class ZentrunkClient:
         # run here, so abandoning a list early (a plain `break`) stays safe.
         task_group = anyio.create_task_group()
         await task_group.__aenter__()
-        self._task_group = self._transport.background = task_group
+        self._task_group = task_group
         return self
 
     async def __aexit__(
@@ -129,7 +133,6 @@ class ZentrunkClient:
         tb: TracebackType | None,
     ) -> None:
         task_group, self._task_group = self._task_group, None
-        self._transport.background = None
         try:
             if task_group is not None:
                 task_group.cancel_scope.cancel()

@@ -28,7 +28,11 @@ DEFAULT_CONCURRENCY = 8
 MAX_PAGE_SIZE = 20
 
 #: Connection pool matched to the concurrency cap (performance-lab.md rec. 4).
-DEFAULT_MAX_CONNECTIONS = 16
+#: 64, not 16: holding the paced 59 requests/s over a 500 ms round trip needs
+#: about 30 requests on the wire and a few waiting (issue 15's adaptive export
+#: window, capped at 64); httpcore's per-request pool cost grows with the
+#: connections actually open, which at a paced rate stay about rate × RTT.
+DEFAULT_MAX_CONNECTIONS = 64
 
 ENV_AUTH_ID = "PLIVO_AUTH_ID"
 ENV_AUTH_TOKEN = "PLIVO_AUTH_TOKEN"
@@ -97,8 +101,8 @@ class RateLimit:
     Attributes:
         requests: Requests allowed per `period` (their ratio is the pace).
         period: Window length in seconds; the documented limit's window.
-        max_concurrency: Requests in flight at once, beside the pacing. 16 is
-            the connection pool size (`DEFAULT_MAX_CONNECTIONS`): more would only
+        max_concurrency: Requests in flight at once, beside the pacing: the
+            connection pool size (`DEFAULT_MAX_CONNECTIONS`, 64); more would only
             queue inside httpcore's pool, whose cost grows with its size
             (performance-lab.md §2, recommendation 4).
         adaptive: On a 429 halve the pace (down to 1/16 of it), then add it back

@@ -18,7 +18,6 @@ from typing import Any, TypeVar, overload
 
 import anyio
 import httpx
-from anyio.abc import TaskGroup
 
 from ._config import DEFAULT_MAX_RETRY_AFTER
 from ._convert import DECODE_ERRORS, converter
@@ -83,9 +82,6 @@ class Transport:
         self._clock = clock
         self._sleep = sleep
         self._max_retry_after = max_retry_after
-        #: The client's task group while it is open (``async with``); list
-        #: fan-outs run their fetches there (see _pagination._running).
-        self.background: TaskGroup | None = None
 
     def __repr__(self) -> str:
         return f"<Transport {self._account_url}>"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
-from anyio.abc import TaskGroup
-
+from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from .._errors import InvalidArgumentError
 from .._models import Page
@@ -22,8 +21,10 @@ class Resource:
     path: ClassVar[str]
     name: ClassVar[str]
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, background: Background | None = None) -> None:
         self._transport = transport
+        #: The client's task group while it is open (see _beside): list fan-outs run there.
+        self._background = background
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
@@ -44,9 +45,6 @@ class Resource:
             return page
 
         return fetch
-
-    def _background(self) -> TaskGroup | None:
-        return self._transport.background
 
     def _pager(
         self,

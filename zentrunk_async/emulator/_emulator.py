@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._calls import CallStore
 from ._config import EmulatorConfig, Faults
-from ._faults import Plan, decide
+from ._faults import DataFaults, Plan, decide
 from ._ratelimit import RollingWindow
 from ._store import ConfigStore
 
@@ -123,14 +123,18 @@ class Emulator:
 
     def set_faults(self, **changes: Any) -> Faults:
         """Change faults while running (validated; unknown names raise ValueError)."""
+        data = {k: changes.pop(k) for k in list(changes) if k in DataFaults.names()}
         with self._fault_lock:
             self.faults.update(**changes)
+            # The CDR data faults live with the call store, which spends them.
+            self.calls.faults.update(**data)
             return self.faults
 
     def clear_faults(self) -> None:
         with self._fault_lock:
             seed = self.faults.seed
             self.faults.update(**{**Faults().as_dict(), "seed": seed})
+            self.calls.faults.update(**DataFaults().as_dict())
 
     def set_rate_limit(self, requests: int | None, period: float | None = None) -> None:
         """Change or (``requests=None``) switch off the rolling-window limit."""
