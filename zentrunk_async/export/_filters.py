@@ -11,21 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._errors import InvalidArgumentError
+from .._filters import EXPORT_FILTERS
 
 #: Filters `calls.export` takes as integers; every other one is a string.
-INT_FILTERS = frozenset(
-    {
-        "bill_duration",
-        "bill_duration__gt",
-        "bill_duration__gte",
-        "bill_duration__lt",
-        "bill_duration__lte",
-        "hangup_cause_code",
-    }
-)
-STR_FILTERS = frozenset(
-    {"from_number", "to_number", "call_direction", "hangup_source", "stir_verification"}
-)
+INT_FILTERS = frozenset(f.name for f in EXPORT_FILTERS if f.kind == "count")
+STR_FILTERS = frozenset(f.name for f in EXPORT_FILTERS if f.kind != "count")
 
 
 def filters_from_wire(wire: Mapping[str, Any]) -> dict[str, Any]:
