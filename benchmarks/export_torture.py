@@ -78,6 +78,8 @@ class Options:
     error_rate: float = 0.03
     drop_rate: float = 0.02
     decode_rate: float = 0.0
+    #: Pages that come back one record short while total_count stays (the runner re-pulls).
+    short_page_rate: float = 0.01
     drift_per_second: float = 20.0
     latency_ms: float = 2.0
     #: Seconds after the checkpoint appears within which a kill lands (uniformly).
@@ -227,6 +229,7 @@ def served(options: Options, seed: int) -> Iterator[tuple[Emulator, str]]:
     emulator = Emulator(
         EmulatorConfig(calls=options.calls, seed=seed, rate_limit_requests=None), faults=faults
     )
+    emulator.set_faults(short_page_rate=options.short_page_rate)
     with serve_in_thread(emulator) as base_url:
         yield emulator, base_url
 
@@ -318,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--decode-rate", type=float, default=0.0, help="truncated and HTML bodies")
+    parser.add_argument("--short-page-rate", type=float, default=0.01)
     parser.add_argument("--kill-window", type=float, default=1.5)
     parser.add_argument("--driver", choices=["cli", "library"], default="cli")
     parser.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
@@ -326,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         calls=ns.calls,
         kills=ns.kills,
         decode_rate=ns.decode_rate,
+        short_page_rate=ns.short_page_rate,
         kill_window=ns.kill_window,
         driver=ns.driver,
         backend=ns.backend,

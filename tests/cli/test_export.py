@@ -288,3 +288,28 @@ def test_export_bad_credentials_has_no_resume_hint(zentrunk: Invoke, tmp_path: P
         result.stderr.strip().splitlines()[-1].startswith("zentrunk: error: authentication failed")
     )
     assert "resume with" not in result.stderr
+
+
+def test_a_phantom_call_exits_3_then_resume_completes(
+    zentrunk: Invoke, zentrunk_emulator_server: EmulatorServer, tmp_path: Path
+) -> None:
+    """The emulator's counted-but-never-listed call: the rest is saved, exit 3 names the
+    window and counts; once the API is consistent again, --resume finishes the file."""
+    emulator = zentrunk_emulator_server.emulator
+    emulator.set_faults(phantom_calls=1)
+    out = tmp_path / "calls.jsonl"
+    result = zentrunk("calls", "export", "--since", SINCE, "--out", str(out))
+    assert result.exit_code == 3
+    assert "never matched the API's count" in result.stderr
+    assert "listed" in result.stderr
+    assert (
+        f"retry just those windows with: zentrunk --base-url {zentrunk_emulator_server.base_url}"
+        in result.stderr
+    )
+    assert "Exported" not in result.stdout
+    assert not out.exists()
+    emulator.clear_faults()
+    resumed = zentrunk("calls", "export", "--out", str(out), "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert len(set(uuids(out))) == len(uuids(out)) == 400
+    assert zentrunk("calls", "verify", str(out)).exit_code == 0

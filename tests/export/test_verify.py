@@ -160,3 +160,36 @@ async def test_incomplete_windows_raise_with_the_summary_and_stay_undone(
         assert summary.records == 3000
         assert (await verify_file(zt, out)).ok
     await http.aclose()
+
+
+async def test_a_phantom_call_raises_with_the_summary_then_resume_completes(
+    zt: ZentrunkClient, emulator: Emulator, span: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    """The emulator's data fault, no fake: counted but never listed."""
+    out = tmp_path / "calls.jsonl"
+    emulator.set_faults(phantom_calls=1)
+    with pytest.raises(IncompleteFileExportError) as caught:
+        await export_to_file(zt, out, since=span[0], until=span[1], max_shard_records=500)
+    (residue,) = caught.value.residues
+    assert residue.expected == residue.found + 1
+    assert caught.value.summary.records == caught.value.exported
+    assert not out.exists()
+    emulator.clear_faults()
+    summary = await export_to_file(zt, out, resume=True, max_shard_records=500)
+    assert summary.records == 3000
+    assert (await verify_file(zt, out)).ok
+
+
+async def test_a_call_landing_late_in_a_past_window_is_reported_missing(
+    zt: ZentrunkClient, emulator: Emulator, span: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    """A CDR that became visible after its window was exported: verify counts it missing."""
+    out = tmp_path / "calls.jsonl"
+    await export_to_file(zt, out, since=span[0], until=span[1])
+    emulator.set_faults(late_call_next=1)
+    result = await verify_file(zt, out, concurrency=1)
+    assert result.missing == 1
+    assert result.extra == 0
+    assert result.expected == 3001
+    assert not result.ok
+    assert [d.expected - d.found for d in result.days if not d.ok] == [1]
