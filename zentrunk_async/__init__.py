@@ -52,6 +52,7 @@ from ._pagination import Pager
 from ._ratelimit import LimiterSnapshot
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._wire import from_wire, to_wire
 
 __all__ = [
     "APIConnectionError",
@@ -98,4 +99,6 @@ __all__ = [
     "ZentrunkClient",
     "ZentrunkError",
     "__version__",
+    "from_wire",
+    "to_wire",
 ]

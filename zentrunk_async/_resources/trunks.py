@@ -19,6 +19,8 @@ from .base import Resource, compact, query_value, require_changes
 
 
 class Trunks(Resource):
+    """``zt.trunks``: SIP trunks (reference §3)."""
+
     path = "Zentrunk/Trunk/"
     name = "trunks"
 

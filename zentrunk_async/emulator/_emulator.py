@@ -38,28 +38,34 @@ class Stats:
         self.rate_limited = 0
 
     def count_request(self) -> None:
+        """Count one API request."""
         with self._lock:
             self.requests += 1
 
     def count_status(self, status: int) -> None:
+        """Count one response with HTTP ``status``."""
         with self._lock:
             self.statuses[status] += 1
 
     def count_fault(self, name: str) -> None:
+        """Count one injected fault of kind ``name``."""
         with self._lock:
             self.faults[name] += 1
 
     def count_rate_limited(self) -> None:
+        """Count one request refused with 429 by the rate limit."""
         with self._lock:
             self.rate_limited += 1
 
     def reset(self) -> None:
+        """Set every counter back to zero."""
         with self._lock:
             self.requests = self.rate_limited = 0
             self.statuses.clear()
             self.faults.clear()
 
     def as_dict(self) -> dict[str, Any]:
+        """The counters as JSON-ready data."""
         with self._lock:
             return {
                 "requests": self.requests,
@@ -111,10 +117,12 @@ class Emulator:
 
     @property
     def auth_id(self) -> str:
+        """The account's auth id, for ``ZentrunkClient(auth_id=...)``."""
         return self.config.auth_id
 
     @property
     def auth_token(self) -> str:
+        """The account's auth token, for ``ZentrunkClient(auth_token=...)``."""
         return self.config.auth_token
 
     def new_api_id(self) -> str:
@@ -128,6 +136,7 @@ class Emulator:
             return self.faults
 
     def clear_faults(self) -> None:
+        """Remove every injected fault: the emulator answers normally again."""
         with self._fault_lock:
             seed = self.faults.seed
             self.faults.update(**{**Faults().as_dict(), "seed": seed})
@@ -142,6 +151,7 @@ class Emulator:
         self.calls.add_calls([now] * count)
 
     def plan_faults(self) -> Plan:
+        """Decide the faults of the next request (latency, drop, status) from the settings."""
         with self._fault_lock:
             if self.faults.seed != self._fault_seed:
                 self._fault_seed = self.faults.seed
@@ -155,6 +165,7 @@ class Emulator:
         return now
 
     def stats_dict(self) -> dict[str, Any]:
+        """Request, status and fault counters as JSON-ready data."""
         data = self.stats.as_dict()
         data["calls"] = self.config.calls + self.calls.drifted
         data["drifted_calls"] = self.calls.drifted

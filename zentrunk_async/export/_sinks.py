@@ -33,6 +33,7 @@ class JsonlSink:
         self._handle = handle
 
     def write(self, records: Iterable[CallRecord]) -> None:
+        """Append the records as JSON lines and flush."""
         dumps = json.dumps
         self._handle.write("".join(dumps(converter.unstructure(r)) + "\n" for r in records))
         self._handle.flush()
@@ -48,6 +49,7 @@ class CsvSink:
             self._write_rows([self._columns])
 
     def write(self, records: Iterable[CallRecord]) -> None:
+        """Append one CSV row per record."""
         self._write_rows(self._row(converter.unstructure(r)) for r in records)
 
     def _row(self, wire: dict[str, Any]) -> list[str]:
