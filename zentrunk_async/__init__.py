@@ -54,6 +54,7 @@ from ._pagination import Pager
 from ._ratelimit import LimiterSnapshot
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._wire import from_wire, to_wire
 
 __all__ = [
     "APIConnectionError",
@@ -102,4 +103,6 @@ __all__ = [
     "ZentrunkClient",
     "ZentrunkError",
     "__version__",
+    "from_wire",
+    "to_wire",
 ]

@@ -108,6 +108,7 @@ class ZentrunkClient:
 
     @property
     def retry(self) -> RetryPolicy:
+        """The retry policy in force: how many attempts, which backoff (read only)."""
         return self._transport.retry
 
     def limiter_snapshot(self) -> LimiterSnapshot:

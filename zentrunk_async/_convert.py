@@ -25,6 +25,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._models import CallInsights, CallRecord, ListMeta, OriginationURI, Page, Trunk
+from ._models.common import WireEnum
 
 __all__ = ["DECODE_ERRORS", "converter", "make_converter", "structure_page"]
 
@@ -169,37 +170,60 @@ def _metric_string(value: float | None) -> str | None:
 
 
 def _enum_of_union(type_: Any) -> tuple[type[Enum], bool] | None:
-    """(enum class, accepts None) for ``E | str`` and ``E | str | None``, else None."""
+    """(enum class, accepts None) for ``E | None`` and ``E | str [| None]``, else None."""
     args = get_args(type_) if get_origin(type_) in (Union, types.UnionType) else ()
     enums = [arg for arg in args if isinstance(arg, type) and issubclass(arg, Enum)]
-    nullable = type(None) in args
-    if len(enums) == 1 and str in args and len(args) == 2 + nullable:
-        return enums[0], nullable
+    if len(enums) == 1 and set(args) - {*enums, type(None)} <= {str}:
+        return enums[0], type(None) in args
     return None
+
+
+def _enum_hook(enum_cls: Any, strict: bool, nullable: bool) -> _Hook:
+    members: dict[object, Enum] = {member.value: member for member in enum_cls}
+    # A value Plivo added later becomes an unknown member that carries it
+    # (WireEnum), or stays a plain string for an ``E | str`` field.
+    keep: Callable[[str], Any] = getattr(enum_cls, "_from_wire", str)
+
+    def hook(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        if type(value) is not str:
+            raise _type_error(f"a {enum_cls.__name__} string", value)
+        member = members.get(value)
+        if member is not None:
+            return member
+        if strict:
+            raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
+        return keep(value)  # do not fail a whole page over one new value
+
+    return hook
 
 
 def _enum_structure_factory(strict: bool) -> Callable[[Any], _Hook]:
     def factory(type_: Any) -> _Hook:
         found = _enum_of_union(type_)
         assert found is not None
-        enum_cls, nullable = found
-        members: dict[object, Enum] = {member.value: member for member in enum_cls}
-
-        def hook(value: Any, _: Any) -> Any:
-            if value is None and nullable:
-                return None
-            if type(value) is not str:
-                raise _type_error(f"a {enum_cls.__name__} string", value)
-            member = members.get(value)
-            if member is not None:
-                return member
-            if strict:
-                raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
-            return value  # a value Plivo added later: keep it, do not fail
-
-        return hook
+        return _enum_hook(found[0], strict, nullable=found[1])
 
     return factory
+
+
+def _is_wire_enum(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, WireEnum)
+
+
+def _wire_enum_hook(strict: bool) -> _Hook:
+    """A field typed with an API enum alone; cattrs passes the field's enum class."""
+
+    def hook(value: Any, enum_cls: Any) -> WireEnum:
+        if type(value) is not str:
+            raise _type_error(f"a {enum_cls.__name__} string", value)
+        member: WireEnum = enum_cls._from_wire(value)
+        if strict and not member.known:
+            raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
+        return member
+
+    return hook
 
 
 def _is_optional(type_: Any) -> bool:
@@ -306,7 +330,7 @@ def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[A
             options["unstruct_hook"] = time_hook
         elif cls is CallInsights and field.name in _STRING_METRICS:
             options["unstruct_hook"] = _metric_string
-        elif _enum_of_union(field.type) is not None:
+        elif _enum_of_union(field.type) is not None or _is_wire_enum(field.type):
             options["unstruct_hook"] = _plain_str
         if options:
             overrides[field.name] = override(**options)
@@ -378,6 +402,9 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_unstructure_hook(datetime, _iso_z_time)
     conv.register_unstructure_hook(Decimal, _unstructure_decimal)
     conv.register_structure_hook_factory(_is_optional, _optional_structure_factory(scalars))
+    # API enums are str subclasses, and cattrs asks singledispatch before any
+    # factory: registered on their base, the most specific class wins over str.
+    conv.register_structure_hook(WireEnum, _wire_enum_hook(strict))
     conv.register_structure_hook_factory(
         lambda t: _enum_of_union(t) is not None, _enum_structure_factory(strict)
     )

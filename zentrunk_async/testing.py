@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from . import ZentrunkClient
     from .emulator import Emulator
+
+__all__ = [
+    "DEFAULT_TEST_CALLS",
+    "EmulatorServer",
+    "zentrunk_client_factory",
+    "zentrunk_emulator",
+    "zentrunk_emulator_server",
+]
 
 #: Small enough to build instantly, large enough for several pages per filter.
 DEFAULT_TEST_CALLS = 500
@@ -50,10 +59,12 @@ class EmulatorServer:
 
     @property
     def auth_id(self) -> str:
+        """The emulator account's auth id."""
         return self.emulator.config.auth_id
 
     @property
     def auth_token(self) -> str:
+        """The emulator account's auth token."""
         return self.emulator.config.auth_token
 
     def client_kwargs(self) -> dict[str, Any]:
@@ -93,7 +104,7 @@ def zentrunk_emulator_server(zentrunk_emulator: Emulator) -> Iterator[EmulatorSe
 
 
 @pytest.fixture
-def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., Any]:
+def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., ZentrunkClient]:
     """``factory(**kwargs) -> ZentrunkClient`` talking to ``zentrunk_emulator`` in-process.
 
     Keyword arguments override the client's (``max_retries=0``, ``rate_limit=None``, ...).
@@ -101,10 +112,10 @@ def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., Any]:
     socket, so nothing leaks if a test forgets.
     """
 
-    def factory(**kwargs: Any) -> Any:
+    def factory(**kwargs: Any) -> ZentrunkClient:
         import httpx
 
-        from . import ZentrunkClient  # type: ignore[attr-defined,unused-ignore]
+        from . import ZentrunkClient
 
         options: dict[str, Any] = {
             "auth_id": zentrunk_emulator.config.auth_id,

@@ -90,7 +90,11 @@ async def test_filters_apply_to_every_shard(
 
 
 async def test_memory_stays_flat_as_the_export_grows() -> None:
-    """Peak traced memory of a 4x larger export stays within 1.5x (records are streamed)."""
+    """Peak traced memory of a 4x larger export stays within 1.5x (records are streamed).
+
+    A cheap bound (400 vs 1,600 calls: ratio ~1.0 streamed, ~2.7 if records
+    were kept); benchmarks/memory_flat.py measures it at up to 32,000 calls.
+    """
 
     async def peak(calls: int) -> int:
         emulator = Emulator(EmulatorConfig(calls=calls, seed=1, rate_limit_requests=None))
@@ -106,7 +110,7 @@ async def test_memory_stays_flat_as_the_export_grows() -> None:
             tracemalloc.start()
             count = 0
             async for _ in zt.calls.export(
-                until - timedelta(days=89, hours=23), until, max_shard_records=500
+                until - timedelta(days=89, hours=23), until, max_shard_records=100
             ):
                 count += 1
             _, top = tracemalloc.get_traced_memory()
@@ -114,7 +118,7 @@ async def test_memory_stays_flat_as_the_export_grows() -> None:
         assert count == calls
         return top
 
-    small, large = await peak(2_000), await peak(8_000)
+    small, large = await peak(400), await peak(1_600)
     assert large < 1.5 * small, (small, large)
 
 

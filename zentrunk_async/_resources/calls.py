@@ -30,6 +30,7 @@ class Calls(Resource):
     name = "calls"
 
     async def get(self, call_uuid: str) -> CallRecord:
+        """The call detail record of one call (the item GET is flat, unlike trunks')."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(call_uuid, field="call_uuid")),

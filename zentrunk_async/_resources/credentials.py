@@ -11,6 +11,8 @@ from .base import Resource, compact
 
 
 class Credentials(Resource):
+    """``zt.credentials``: SIP digest credentials of outbound trunks (reference §4)."""
+
     path = "Zentrunk/Credential/"
     name = "credentials"
 
@@ -28,6 +30,7 @@ class Credentials(Resource):
         )
 
     async def get(self, credential_uuid: str) -> Credential:
+        """The credential with this id (its password is never returned)."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(credential_uuid, field="credential_uuid")),
@@ -44,6 +47,7 @@ class Credentials(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[Credential]:
+        """Every credential, lazily, page by page (see :class:`Pager`)."""
         return self._pager(
             Credential,
             {},

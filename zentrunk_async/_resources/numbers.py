@@ -22,6 +22,8 @@ SERVICES = ("voice", "sms", "mms")
 
 
 class Numbers(Resource):
+    """`zt.numbers`: the account's phone numbers, as far as trunk routing needs them (§12)."""
+
     path = "Number/"
     name = "numbers"
 

@@ -11,6 +11,8 @@ from .base import Resource, compact, require_changes
 
 
 class OriginationURIs(Resource):
+    """``zt.origination_uris``: where inbound calls are sent (reference §6)."""
+
     path = "Zentrunk/URI/"
     name = "origination_uris"
 
@@ -44,6 +46,7 @@ class OriginationURIs(Resource):
         )
 
     async def get(self, uri_uuid: str) -> OriginationURI:
+        """The origination URI with this id."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(uri_uuid, field="uri_uuid")),
@@ -60,6 +63,7 @@ class OriginationURIs(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[OriginationURI]:
+        """Every origination URI, lazily, page by page (see :class:`Pager`)."""
         return self._pager(
             OriginationURI,
             {},

@@ -23,6 +23,8 @@ from .numbers import Numbers
 
 
 class Trunks(Resource):
+    """``zt.trunks``: SIP trunks (reference §3)."""
+
     path = "Zentrunk/Trunk/"
     name = "trunks"
 

@@ -34,28 +34,34 @@ class Stats:
         self.rate_limited = 0
 
     def count_request(self) -> None:
+        """Count one API request."""
         with self._lock:
             self.requests += 1
 
     def count_status(self, status: int) -> None:
+        """Count one response with HTTP ``status``."""
         with self._lock:
             self.statuses[status] += 1
 
     def count_fault(self, name: str) -> None:
+        """Count one injected fault of kind ``name``."""
         with self._lock:
             self.faults[name] += 1
 
     def count_rate_limited(self) -> None:
+        """Count one request refused with 429 by the rate limit."""
         with self._lock:
             self.rate_limited += 1
 
     def reset(self) -> None:
+        """Set every counter back to zero."""
         with self._lock:
             self.requests = self.rate_limited = 0
             self.statuses.clear()
             self.faults.clear()
 
     def as_dict(self) -> dict[str, Any]:
+        """The counters as JSON-ready data."""
         with self._lock:
             return {
                 "requests": self.requests,
@@ -101,10 +107,12 @@ class Account:
 
     @property
     def auth_id(self) -> str:
+        """The account's auth id, for ``ZentrunkClient(auth_id=...)``."""
         return self.config.auth_id
 
     @property
     def auth_token(self) -> str:
+        """The account's auth token, for ``ZentrunkClient(auth_token=...)``."""
         return self.config.auth_token
 
     def new_api_id(self) -> str:
@@ -121,6 +129,7 @@ class Account:
             return self.faults
 
     def clear_faults(self) -> None:
+        """Remove every injected fault: the account answers normally again."""
         with self._fault_lock:
             seed = self.faults.seed
             self.faults.update(**{**Faults().as_dict(), "seed": seed})
@@ -136,6 +145,7 @@ class Account:
         self.calls.add_calls([now] * count)
 
     def plan_faults(self) -> Plan:
+        """Decide the faults of the next request (latency, drop, status) from the settings."""
         with self._fault_lock:
             if self.faults.seed != self._fault_seed:
                 self._fault_seed = self.faults.seed
@@ -149,6 +159,7 @@ class Account:
         return now
 
     def stats_dict(self) -> dict[str, Any]:
+        """Request, status and fault counters as JSON-ready data."""
         data = self.stats.as_dict()
         data["calls"] = self.config.calls + self.calls.drifted
         data["drifted_calls"] = self.calls.drifted

@@ -138,6 +138,7 @@ class Faults:
             setattr(self, name, getattr(merged, name))
 
     def as_dict(self) -> dict[str, Any]:
+        """The faults as JSON-ready data (what ``GET /__emulator__/faults`` answers)."""
         return attrs.asdict(self)
 
 

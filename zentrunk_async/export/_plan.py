@@ -103,6 +103,7 @@ class Shard:
 
     @property
     def key(self) -> str:
+        """A stable text key of the shard's window, ``start/end`` in ISO 8601 (for checkpoints)."""
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
     def query(self) -> dict[str, str]:
@@ -122,6 +123,7 @@ class Shard:
         return pieces[::-1]
 
     def to_dict(self) -> dict[str, Any]:
+        """The shard as JSON-ready data (no secrets): send it to another worker or process."""
         return {
             "auth_id": self.auth_id,
             "start": self.start.isoformat(),
@@ -131,6 +133,7 @@ class Shard:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Shard:
+        """The shard that :meth:`to_dict` wrote; refuses data that is not one."""
         return cls(
             auth_id=str(data["auth_id"]),
             start=whole_second(datetime.fromisoformat(data["start"])),

@@ -107,6 +107,7 @@ class Export:
 
     @property
     def progress(self) -> ExportProgress:
+        """Counts so far (records, pages, requests, shards): a snapshot, safe to read any time."""
         c = self._counters
         return ExportProgress(
             records=c.records,

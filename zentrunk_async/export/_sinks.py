@@ -53,6 +53,7 @@ class JsonlSink:
         self._handle = handle
 
     def write(self, records: Iterable[CallRecord]) -> None:
+        """Append the records as JSON lines and flush."""
         self._handle.write(jsonl_text(records))
         self._handle.flush()
 
@@ -67,6 +68,7 @@ class CsvSink:
             self._handle.flush()
 
     def write(self, records: Iterable[CallRecord]) -> None:
+        """Append one CSV row per record and flush."""
         self._handle.write(csv_text(records))
         self._handle.flush()
 

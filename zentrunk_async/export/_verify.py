@@ -48,6 +48,7 @@ class DayCount:
 
     @property
     def ok(self) -> bool:
+        """True when the file holds as many calls of this day as the API counts."""
         return self.expected == self.found
 
 
@@ -82,6 +83,7 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
+        """True when nothing is missing, extra or unreadable and the file is intact."""
         return (
             self.missing == 0
             and self.extra == 0
