@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from ._app import State
 from ._common import open_client
 from ._errors import run_async
 from ._export import ExportFormat, ProgressBar, summary_lines
 from ._output import show_lines, stderr_console
+from ._state import State
 from ._times import show_time
 
 if TYPE_CHECKING:

@@ -23,10 +23,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
-from ._app import JsonFlag, State, state_of
 from ._common import open_client
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, CLIError, describe, fail, leaf, print_traceback
 from ._output import print_json, show_lines, stderr_console
+from ._state import JsonFlag, State, state_of
 from ._times import TIME_HELP, parse_time, show_time
 
 if TYPE_CHECKING:
