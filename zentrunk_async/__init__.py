@@ -10,12 +10,13 @@ for httpx, cattrs and the resources (about 0.2 s on an idle lab machine).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+# Underscored: the package namespace holds the public names only (test_public_api).
+import importlib as _importlib
+import typing as _typing
 
 from ._version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._client import ZentrunkClient
     from ._config import RateLimit
     from ._errors import (
@@ -124,10 +125,10 @@ _SOURCES = (
 )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in __all__:
         for source in _SOURCES:
-            module = importlib.import_module(source, __name__)
+            module = _importlib.import_module(source, __name__)
             if hasattr(module, name):
                 value = getattr(module, name)
                 globals()[name] = value  # later look-ups skip this function

@@ -49,7 +49,8 @@ def test_bad_argument_exit_2(zentrunk: Invoke) -> None:
     result = zentrunk("trunks", "create", "--trunk-direction", "outbound")
     assert result.exit_code == 2
     assert error_lines(result.stderr) == [
-        "zentrunk: error: invalid argument: an outbound trunk needs --ipacl-uuid or --credential-uuid"
+        "zentrunk: error: invalid argument: an outbound trunk needs"
+        " --ipacl-uuid or --credential-uuid"
     ]
 
 

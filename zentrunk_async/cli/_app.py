@@ -4,7 +4,7 @@ Command modules are loaded only when one of their commands runs: ``zentrunk
 --help`` and ``--version`` then cost Typer alone, not rich, httpx or the
 emulator (``benchmarks/cli_startup.py`` measures it). A command module has
 ``register(app)``, which adds its commands to the Typer app it is given; to
-add one, put one line in `COMMANDS`.
+add one, put one line in `COMMANDS` (commands under ``calls``: `_calls.CALLS_COMMANDS`).
 
 Global options mirror `ZentrunkClient`'s configuration and read the same
 environment variables (``PLIVO_AUTH_ID``, ``PLIVO_AUTH_TOKEN``,
@@ -13,17 +13,15 @@ environment variables (``PLIVO_AUTH_ID``, ``PLIVO_AUTH_TOKEN``,
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from .._version import __version__
 from ._compat import NoArgsIsHelpError, click_exceptions
-from ._errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CLIError, fail, one_line
+from ._errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CLIError, one_line, redact
+from ._lazy import LazyGroup
 from ._profiles import ENV_AUTH_ID, ENV_AUTH_TOKEN, ENV_BASE_URL, ENV_PROFILE, ENV_RATE_LIMIT
 from ._state import OutputFlag, OutputFormat, State
 
@@ -53,41 +51,8 @@ then the profile (--profile, {ENV_PROFILE}, or "default") in the config file
 {EXIT_CODES_HELP}"""
 
 
-class RootGroup(TyperGroup):
-    """A group that imports a command's module only when the command is used."""
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in self.commands or cmd_name not in COMMANDS:
-            return super().get_command(ctx, cmd_name)
-        module = importlib.import_module(COMMANDS[cmd_name][0], __package__)
-        holder = typer.Typer(rich_markup_mode=None)
-        holder.callback()(_nothing)  # a group even when the module adds one command
-        module.register(holder)
-        loaded = typer.main.get_command(holder)
-        for name, command in getattr(loaded, "commands", {}).items():
-            self.commands.setdefault(name, command)
-        return self.commands.get(cmd_name)
-
-    def invoke(self, ctx: Any) -> Any:
-        # A CLIError raised outside run_async (bad --max/--all, a refused confirmation, a
-        # config problem) ends the same way as one raised inside: one line, its exit code.
-        try:
-            return super().invoke(ctx)
-        except CLIError as exc:
-            fail(exc)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        # The static lines: listing the commands must not import them all.
-        rows = [(name, help_line) for name, (_, help_line) in COMMANDS.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-def _nothing() -> None:
-    """(placeholder callback)"""
+class RootGroup(LazyGroup):
+    lazy = COMMANDS
 
 
 app = typer.Typer(
@@ -220,7 +185,7 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         return 0
     except click_exceptions.UsageError as exc:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-        typer.echo(f"zentrunk: error: {one_line(_redact(exc.format_message()))}{where}", err=True)
+        typer.echo(f"zentrunk: error: {one_line(redact(exc.format_message()))}{where}", err=True)
         return EXIT_USAGE
     except click_exceptions.ClickException as exc:
         typer.echo(f"zentrunk: error: {one_line(exc.format_message())}", err=True)
@@ -229,33 +194,11 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         typer.echo("zentrunk: interrupted", err=True)
         return EXIT_INTERRUPTED
     except CLIError as exc:  # raised by a command before or after its requests
-        typer.echo(f"zentrunk: error: {one_line(_redact(exc.message))}", err=True)
+        typer.echo(f"zentrunk: error: {one_line(redact(exc.message))}", err=True)
         if exc.hint:
             typer.echo(exc.hint, err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("zentrunk: interrupted", err=True)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # `zentrunk calls list | head -1`: the reader left; that is not a failure to report.
-        _silence_stdout()
-        return 0
     return result if isinstance(result, int) else 0
-
-
-def _redact(text: str) -> str:
-    if "zentrunk_async._logging" not in sys.modules:
-        return text  # no client was made, so no secret was registered to hide
-    from .._logging import redact
-
-    return redact(text)
-
-
-def _silence_stdout() -> None:
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # pragma: no cover - no real stdout (tests)
-        pass

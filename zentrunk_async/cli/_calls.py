@@ -7,20 +7,38 @@ otherwise (``--max N``, ``--all``); pulling everything into a file is what
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from .._models import CallDirection, CallInsights, CallRecord, HangupSource
-from ._common import Spec, call_api, list_limit, note_cut, resource_app, show_list, show_one, take
+from ._common import (
+    OrderedGroup,
+    Spec,
+    call_api,
+    list_limit,
+    note_cut,
+    show_list,
+    show_one,
+    take,
+)
+from ._lazy import LazyGroup
 from ._state import JsonFlag, OutputFlag, state_of
 from ._times import SINCE_HELP, UNTIL_HELP, parse_time
 
-#: Modules that add commands under ``zentrunk calls``, one line each: each has
-#: ``register(calls_app)``.
-CALLS_MODULES = ("._export",)
+#: ``zentrunk calls NAME`` -> (the module whose ``register(calls_app)`` adds it, its help line),
+#: one line each; loaded when used (calls export imports rich, httpx and the export package).
+CALLS_COMMANDS: dict[str, tuple[str, str]] = {
+    "export": ("._export", "Every call of a span into a JSONL or CSV file (resumable)."),
+    # _export.register adds verify too (the exportfile work); listed so it loads lazily.
+    "verify": ("._export", "Check an exported file: exit 0 when complete, counts when not."),
+}
+
+
+class CallsGroup(LazyGroup, OrderedGroup):
+    lazy = CALLS_COMMANDS
+
 
 CALLS = Spec(
     "calls",
@@ -40,14 +58,17 @@ CALLS = Spec(
 )
 INSIGHTS = Spec("calls", "call", "call_uuid", (), "Insights", CallInsights)
 
-calls_app = resource_app("Call detail records (read only), call quality, bulk export.")
+calls_app = typer.Typer(
+    cls=CallsGroup,
+    help="Call detail records (read only), call quality, bulk export.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 CallUuid = Annotated[str, typer.Argument(metavar="CALL_UUID")]
 
 
 def register(app: typer.Typer) -> None:
-    for name in CALLS_MODULES:
-        importlib.import_module(name, __package__).register(calls_app)
     app.add_typer(calls_app, name="calls")
 
 

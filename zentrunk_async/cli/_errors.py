@@ -39,8 +39,9 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 #: The exit codes, as ``zentrunk --help`` prints them.
-EXIT_CODES_HELP = """Exit codes: 0 done; 1 the API or the network failed (refused token, not found,
-429 after retries, 5xx, timeout), or a confirmation was declined; 2 bad usage: unknown option,
+EXIT_CODES_HELP = """Exit codes: 0 done (also when a reader such as head closes the pipe early);
+1 the API or the network failed (refused token, not found, 429 after retries, 5xx, timeout),
+or a confirmation was declined; 2 bad usage: unknown option,
 bad value, bad config file, missing credentials, a delete without --yes when stdin is not a
 terminal; 130 interrupted (Ctrl-C). Plivo's own CLI documents no codes of its own: these are
 click's and gh's 0/1/2 plus the shell's 130."""

@@ -30,20 +30,20 @@ def whole(name: str) -> bool:
 def plan_columns(
     rows: Sequence[Mapping[str, str]], columns: Sequence[str], width: int, keep: str
 ) -> tuple[list[str], dict[str, int]]:
-    """The columns that fit in `width` (never dropping `keep`) and each one's minimum width."""
+    """The columns that fit in `width` (`keep` always) and each one's minimum width."""
     natural = {
         name: max([len(name), *(len(row.get(name, "")) for row in rows)]) for name in columns
     }
     floor = {
         name: natural[name] if whole(name) else min(natural[name], FOLD_FLOOR) for name in columns
     }
-    shown = list(columns)
-
-    while needed_width(shown, floor) > width and len(shown) > 1:
-        victim = next((name for name in reversed(shown) if name != keep), None)
-        if victim is None:
-            break
-        shown.remove(victim)
+    # In priority order, each column that still fits: a narrow later column (a direction)
+    # may fit where a wide earlier one (a second phone number) did not.
+    shown = [keep]
+    for name in columns:
+        if name != keep and needed_width([*shown, name], floor) <= width:
+            shown.append(name)
+    shown.sort(key=list(columns).index)
     return shown, floor
 
 
@@ -60,7 +60,7 @@ def print_table(
     rows = [{name: text_cell(row.get(name), human=True) for name in columns} for row in records]
     shown, floor = plan_columns(rows, columns, console.width, keep)
     if needed_width(shown, floor) > console.width:
-        # Not even the ID fits beside its padding: plain lines never cut anything.
+        # Not even the ID fits beside its padding: bare lines cut nothing.
         for row in rows:
             sys.stdout.write(row[keep] + "\n")
         return
