@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--imports", action="store_true", help="list heavy modules loaded")
     args = parser.parse_args(argv)
     base, env = zentrunk(args.tree)
-    print(f"{'command':<28} {'median ms':>10} {'min ms':>8}" + ("  heavy imports" if args.imports else ""))
+    print(
+        f"{'command':<28} {'median ms':>10} {'min ms':>8}"
+        + ("  heavy imports" if args.imports else "")
+    )
     for words in COMMANDS:
         seconds = time_command([*base, *words], env, args.runs)
         line = (

@@ -13,6 +13,7 @@ environment variables (``PLIVO_AUTH_ID``, ``PLIVO_AUTH_TOKEN``,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -173,6 +174,10 @@ def root(
 def run_main(argv: Sequence[str] | None = None) -> int:
     """Run the app without click's standalone handling, so usage errors stay one line."""
     command = typer.main.get_command(app)
+    if "_ZENTRUNK_COMPLETE" in os.environ:  # a shell asking for completions (zentrunk completion)
+        from ._compat import enable_completion
+
+        enable_completion()
     try:
         result = command.main(
             args=list(argv) if argv is not None else None,

@@ -71,7 +71,7 @@ def auth_check(
             "checked_with": "GET /v1/Account/{auth_id}/ and GET Zentrunk/Trunk/?limit=1"
             if account is not None
             else "GET Zentrunk/Trunk/?limit=1 (no account route at this base URL)",
-            "rate_limit": settings.rate_limit,
+            "rate_limit": None if zt.rate_limit is None else zt.rate_limit.requests,
         }
 
     report = call_api(state, check)

@@ -25,7 +25,7 @@ from ._common import (
 )
 from ._lazy import LazyGroup
 from ._state import JsonFlag, OutputFlag, state_of
-from ._times import SINCE_HELP, UNTIL_HELP, parse_time
+from ._times import SINCE_HELP, UNTIL_HELP, parse_time, show_time
 
 #: ``zentrunk calls NAME`` -> (the module whose ``register(calls_app)`` adds it, its help line),
 #: one line each; loaded when used (calls export imports rich, httpx and the export package).
@@ -107,6 +107,11 @@ def calls_list(
 ) -> None:
     """List calls newest first (the API searches the last 30 days unless --since is given)."""
     state = state_of(ctx, json_flag, output)
+    if since is not None and until is not None and until <= since:
+        raise typer.BadParameter(
+            f"--until {show_time(until)} is not after --since {show_time(since)}",
+            param_hint="'--until'",
+        )
     limit = list_limit(max_items, all_items)
     listed = call_api(
         state,

@@ -34,3 +34,11 @@ def shell_completion_source(shell: str) -> str:
         prog_name="zentrunk", complete_var="_ZENTRUNK_COMPLETE", shell=shell
     )
     return script + "\n"
+
+
+def enable_completion() -> None:
+    """Register Typer's shell classes (``add_completion=False`` skips that): called only
+    when a shell asks for completions, so ordinary runs do not pay for it."""
+    from typer._completion_classes import completion_init
+
+    completion_init()

@@ -49,6 +49,8 @@ click's and gh's 0/1/2 plus the shell's 130."""
 #: SDK words that are not the name of any option: what the user typed instead.
 _SDK_WORDS = {
     "allow_insecure_http=True": "--allow-insecure-http",
+    "end_time__lt/__lte": "--until",
+    "end_time__gt/__gte": "--since",
     "end_time__gte": "--since",
     "end_time__gt": "--since",
     "end_time__lt": "--until",
@@ -62,6 +64,7 @@ _SDK_WORDS = {
     "base_url": "--base-url",
     "rate_limit": "--rate-limit",
 }
+_SUBJECT = re.compile(r"(?<![\w.-])([a-z]+)( must | cannot | is required)")
 _SNAKE = re.compile(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:\(\))?(=True|=False)?(?![\w-])")
 
 
@@ -112,7 +115,10 @@ def in_cli_words(message: str, options: Mapping[str, str] | None = None) -> str:
         suffix = match.group(2)
         return f"--no-{flag[2:]}" if suffix == "=False" and flag.startswith("--") else flag
 
-    return _SNAKE.sub(swap, message)
+    message = _SNAKE.sub(swap, message)
+    # One-word names ("username must be ...") only where they are the subject of a rule:
+    # the word alone is too common to replace anywhere else.
+    return _SUBJECT.sub(lambda m: known.get(m.group(1), m.group(1)) + m.group(2), message)
 
 
 def _current_options() -> dict[str, str]:
@@ -133,7 +139,8 @@ def describe(exc: BaseException) -> CLIError:
     if isinstance(exc, AuthenticationError):
         return CLIError(
             "authentication failed (401): the API refused this Auth ID / Auth Token; "
-            "check --auth-id/--auth-token or PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN"
+            "check --auth-id/--auth-token, PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN or the profile "
+            "(zentrunk config show)"
         )
     if isinstance(exc, PermissionDeniedError):
         return CLIError(f"permission denied (403): {exc.message} (is SIP trunking enabled?)")
