@@ -36,6 +36,17 @@ if TYPE_CHECKING:
 TABULAR = (OutputFormat.csv, OutputFormat.tsv)
 
 
+def wire(record: object) -> Any:
+    """A record (or a list of them) exactly as the API's JSON carries it (the SDK's converter).
+
+    The CLI prints `plain` data instead (library types, one time spelling); this is
+    for code that must write the wire format back.
+    """
+    from .._convert import converter
+
+    return converter.unstructure(record)
+
+
 def resolve_format(state: State) -> OutputFormat:
     """The format asked for, else a table on a terminal and TSV in a pipe."""
     if state.output is not None:
