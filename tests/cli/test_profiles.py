@@ -208,3 +208,36 @@ def test_auth_check_refused_token_exit_1(
     assert "authentication failed (401)" in line
     assert "not-the-token-77" not in err
     assert os.environ.get("PLIVO_AUTH_TOKEN") is None
+
+
+def test_missing_token_variable_is_named(
+    capsys: pytest.CaptureFixture[str], config: Path, zentrunk_emulator_server: EmulatorServer
+) -> None:
+    write_config(
+        config, '[profiles.default]\nauth_id = "MA1"\nauth_token_env = "NOT_SET_ANYWHERE_42"\n'
+    )
+    code, _, err = run(capsys, "trunks", "list")
+    assert code == 2
+    assert "$NOT_SET_ANYWHERE_42, which is not set" in err
+
+
+def test_demo_reads_no_config(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """The demo's account is its own emulator's: a broken config file cannot stop it."""
+    write_config(config, "[profiles.default\n")
+    code, out, err = run(
+        capsys,
+        "demo",
+        "--calls",
+        "40",
+        "--latency-ms",
+        "0",
+        "--sample-pages",
+        "1",
+        "--no-rate-limit",
+        "--out",
+        str(tmp_path / "demo.jsonl"),
+    )
+    assert code == 0, err
+    assert "Exported 40 calls" in out

@@ -76,12 +76,33 @@ class Settings:
     allow_insecure_http: bool
     profile: str | None  # the profile used, if any
     sources: dict[str, str]  # field -> "option or environment" / "profile NAME" / "default"
+    token_env: str | None = None  # the variable the profile reads its token from
+
+    @classmethod
+    def explicit(cls, auth_id: str, auth_token: str, base_url: str) -> Settings:
+        """Settings that read no config file (the demo's own emulator account)."""
+        given = "option or environment"
+        return cls(
+            auth_id=auth_id,
+            auth_token=auth_token,
+            base_url=base_url,
+            rate_limit=None,
+            allow_insecure_http=False,
+            profile=None,
+            sources={"auth_id": given, "auth_token": given, "base_url": given},
+        )
 
     def require_credentials(self) -> tuple[str, str]:
         if not self.auth_id:
             raise CLIError(
                 f"no Auth ID: pass --auth-id, set {ENV_AUTH_ID}, or add a profile to "
                 f"{config_path()}",
+                exit_code=EXIT_USAGE,
+            )
+        if not self.auth_token and self.token_env:
+            raise CLIError(
+                f"no Auth Token: profile {self.profile} reads it from ${self.token_env}, "
+                f"which is not set (or set {ENV_AUTH_TOKEN})",
                 exit_code=EXIT_USAGE,
             )
         if not self.auth_token:
@@ -253,4 +274,5 @@ def resolve(
         allow_insecure_http=bool(merged["allow_insecure_http"]),
         profile=chosen,
         sources=sources,
+        token_env=token_env if isinstance(token_env, str) else None,
     )
