@@ -18,22 +18,6 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "zentrunk_async"
 
-# Modules inside the import cycles that other parts of issue 14 are removing;
-# they may import fine today depending on which module of the circle comes
-# first, hence strict=False. Delete an entry when its cycle is gone.
-KNOWN_CYCLES = {
-    **dict.fromkeys(
-        [
-            "zentrunk_async.cli._calls",
-            "zentrunk_async.cli._common",
-            "zentrunk_async.cli._demo",
-            "zentrunk_async.cli._export",
-            "zentrunk_async.cli._resources",
-        ],
-        "issue 14: cli/_app.py registers commands that import State back from it",
-    ),
-}
-
 # Running a __main__ module would start its program, not just import it.
 ENTRY_POINTS = {"zentrunk_async.__main__", "zentrunk_async.cli.__main__"}
 
@@ -86,12 +70,6 @@ def all_modules() -> list[str]:
     return names
 
 
-def _param(name: str) -> object:
-    if name in KNOWN_CYCLES:
-        return pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_CYCLES[name], strict=False))
-    return name
-
-
 MODULES = [name for name in all_modules() if name not in ENTRY_POINTS]
 
 
@@ -111,7 +89,7 @@ def import_errors() -> dict[str, str | None]:
     return errors
 
 
-@pytest.mark.parametrize("module", [_param(name) for name in MODULES])
+@pytest.mark.parametrize("module", MODULES)
 def test_module_imports_alone(module: str, import_errors: dict[str, str | None]) -> None:
     """`import <module>` succeeds with no other module of the package imported before it."""
     assert import_errors[module] is None, import_errors[module]

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from ._app import State
 from ._common import open_client
+from ._console import stderr_console
 from ._errors import run_async
 from ._export import ExportFormat, ProgressBar, summary_lines
-from ._output import show_lines, stderr_console
+from ._output import show_lines
+from ._profiles import Settings
+from ._state import State
 from ._times import show_time
 
 if TYPE_CHECKING:
@@ -105,7 +107,14 @@ def demo(
                 "",
             ]
         )
-        state = State(auth_id=emulator.auth_id, auth_token=emulator.auth_token, base_url=base_url)
+        # Its own account only: no config file, profile or --rate-limit of the user's.
+        settings = Settings.explicit(emulator.auth_id, emulator.auth_token, base_url)
+        state = State(
+            auth_id=emulator.auth_id,
+            auth_token=emulator.auth_token,
+            base_url=base_url,
+            settings=settings,
+        )
         until = datetime.now(timezone.utc).replace(microsecond=0)
         since = until - DEMO_WINDOW
         bar = ProgressBar(stderr_console())

@@ -24,10 +24,11 @@ import typer
 from .. import _models
 from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
-from ._app import JsonFlag, State, state_of
 from ._common import open_client
+from ._console import stderr_console
 from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, CLIError, describe, fail, leaf, print_traceback
-from ._output import print_json, show_lines, stderr_console
+from ._output import print_json, show_lines
+from ._state import JsonFlag, State, state_of
 from ._times import TIME_HELP, parse_time, show_time
 
 if TYPE_CHECKING:
@@ -53,11 +54,6 @@ def resume_command(state: State, out: Path, words: list[str]) -> str:
     if state.base_url:
         line += ["--base-url", state.base_url]
     return shlex.join([*line, "calls", "export", *words, "--out", str(out), "--resume"])
-
-
-def command_state(ctx: typer.Context, json_flag: bool) -> State:
-    """The command's `State` (for ``calls verify``, which shares this module's imports)."""
-    return state_of(ctx, json_flag)
 
 
 def register(calls_app: typer.Typer) -> None:

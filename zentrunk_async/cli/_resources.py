@@ -3,27 +3,39 @@
 Options use the API's own parameter names (``--trunk-direction``,
 ``--ipacl-uuid``), as the SDK's keyword arguments do, so the reference
 documentation reads the same whichever tool is in hand. Checks on values
-are the SDK's: a wrong one fails before any request with exit code 2.
+are the SDK's: a wrong one fails before any request with exit code 2, its
+message naming the flag. Every write takes ``--dry-run``; deletes ask first.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .._models import TrunkDirection, TrunkStatus
-from ._app import JsonFlag, state_of
-from ._calls import calls_app
+from .._models import (
+    Credential,
+    IPAccessControlList,
+    OriginationURI,
+    Trunk,
+    TrunkDirection,
+    TrunkStatus,
+)
 from ._common import (
     Spec,
     add_get_delete,
     add_list,
     call_api,
+    dry_run,
+    list_limit,
+    note_cut,
     resource_app,
     show_list,
     show_write,
+    take,
 )
+from ._passwords import Password, PasswordStdin, sip_password
+from ._state import DryRunFlag, JsonFlag, OutputFlag, State, state_of
 
 TRUNKS = Spec(
     "trunks",
@@ -31,6 +43,7 @@ TRUNKS = Spec(
     "trunk_id",
     ("trunk_id", "name", "trunk_direction", "trunk_status", "secure", "trunk_domain"),
     "Trunks",
+    Trunk,
 )
 CREDENTIALS = Spec(
     "credentials",
@@ -38,14 +51,23 @@ CREDENTIALS = Spec(
     "credential_uuid",
     ("credential_uuid", "name", "username"),
     "Credentials",
+    Credential,
 )
-IP_ACLS = Spec("ip_acls", "IP ACL", "ipacl_uuid", ("ipacl_uuid", "name", "ip_addresses"), "IP ACLs")
+IP_ACLS = Spec(
+    "ip_acls",
+    "IP ACL",
+    "ipacl_uuid",
+    ("ipacl_uuid", "name", "ip_addresses"),
+    "IP ACLs",
+    IPAccessControlList,
+)
 URIS = Spec(
     "origination_uris",
     "origination URI",
     "uri_uuid",
     ("uri_uuid", "name", "uri", "authentication_needed", "username"),
     "Origination URIs",
+    OriginationURI,
 )
 
 trunks_app = resource_app("SIP trunks (Zentrunk/Trunk/).")
@@ -59,7 +81,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(credentials_app, name="credentials")
     app.add_typer(ip_acls_app, name="ip-acls")
     app.add_typer(uris_app, name="uris")
-    app.add_typer(calls_app, name="calls")
+
+
+def write(state: State, dry: bool, operation: Any, *, what: str, id_field: str) -> None:
+    """Send a create/update (or only print it, with --dry-run) and show the response."""
+    if dry:
+        dry_run(state, operation)
+        return
+    show_write(call_api(state, operation), what=what, state=state, id_field=id_field)
 
 
 for _sub, _spec in (
@@ -81,16 +110,6 @@ Secure = Annotated[
     bool | None, typer.Option("--secure/--no-secure", help="TLS signalling and SRTP media.")
 ]
 Uuid = Annotated[str | None, typer.Option(show_default=False)]
-Password = Annotated[
-    str,
-    typer.Option(
-        "--password",
-        prompt=True,
-        hide_input=True,
-        envvar="ZENTRUNK_SIP_PASSWORD",
-        help="SIP password (prompted for when not given; never printed).",
-    ),
-]
 
 
 # --- trunks -----------------------------------------------------------------------------------
@@ -101,18 +120,34 @@ def trunks_list(
     ctx: typer.Context,
     trunk_direction: Direction = None,
     trunk_status: Status = None,
-    max_items: Annotated[int | None, typer.Option("--max-items", min=1)] = None,
+    max_items: Annotated[
+        int | None,
+        typer.Option(
+            "--max",
+            "--max-items",
+            min=1,
+            help="Stop after this many (default 50).",
+            show_default=False,
+        ),
+    ] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="Every one, however many.")] = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """List trunks, optionally only one direction or status."""
-    state = state_of(ctx, json_flag)
-    records = call_api(
+    """List trunks (50 unless --max/--all), optionally only one direction or status."""
+    state = state_of(ctx, json_flag, output)
+    limit = list_limit(max_items, all_items)
+    listed = call_api(
         state,
-        lambda zt: zt.trunks.list(
-            trunk_direction=trunk_direction, trunk_status=trunk_status, max_items=max_items
-        ).collect(),
+        lambda zt: take(
+            zt.trunks.list(
+                trunk_direction=trunk_direction, trunk_status=trunk_status, max_items=limit
+            ),
+            limit,
+        ),
     )
-    show_list(records, TRUNKS, state)
+    show_list(listed.records, TRUNKS, state)
+    note_cut(listed, limit, "trunks")
 
 
 @trunks_app.command("create")
@@ -128,12 +163,15 @@ def trunks_create(
     credential_uuid: Uuid = None,
     primary_uri_uuid: Uuid = None,
     fallback_uri_uuid: Uuid = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create a trunk: inbound needs --primary-uri-uuid; outbound an IP ACL and/or credential."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.trunks.create(
             trunk_direction=trunk_direction,
             name=name,
@@ -144,8 +182,9 @@ def trunks_create(
             primary_uri_uuid=primary_uri_uuid,
             fallback_uri_uuid=fallback_uri_uuid,
         ),
+        what="trunk created",
+        id_field="trunk_id",
     )
-    show_write(response, what="trunk created", state=state)
 
 
 @trunks_app.command("update")
@@ -160,12 +199,15 @@ def trunks_update(
     credential_uuid: Uuid = None,
     primary_uri_uuid: Uuid = None,
     fallback_uri_uuid: Uuid = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change the given fields of a trunk (the others stay as they are)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.trunks.update(
             trunk_id,
             name=name,
@@ -177,8 +219,9 @@ def trunks_update(
             primary_uri_uuid=primary_uri_uuid,
             fallback_uri_uuid=fallback_uri_uuid,
         ),
+        what=f"trunk {trunk_id} updated",
+        id_field="trunk_id",
     )
-    show_write(response, what=f"trunk {trunk_id} updated", state=state)
 
 
 @trunks_app.command("route-number")
@@ -186,12 +229,19 @@ def trunks_route_number(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="The phone number, digits (E.164 without '+').")],
     trunk_id: Annotated[str, typer.Argument(metavar="TRUNK_ID", help="An inbound trunk.")],
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Send a phone number's inbound calls to an inbound trunk."""
-    state = state_of(ctx, json_flag)
-    response = call_api(state, lambda zt: zt.trunks.route_number(number, trunk_id))
-    show_write(response, what=f"number {number} routed to {trunk_id}", state=state)
+    state = state_of(ctx, json_flag, output)
+    write(
+        state,
+        dry,
+        lambda zt: zt.trunks.route_number(number, trunk_id),
+        what=f"number {number} routed to {trunk_id}",
+        id_field="trunk_id",
+    )
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -201,36 +251,49 @@ def trunks_route_number(
 def credentials_create(
     ctx: typer.Context,
     username: Annotated[str, typer.Option("--username")],
-    password: Password,
+    password: Password = None,
+    password_stdin: PasswordStdin = False,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create a SIP credential (the API never returns the password)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state, lambda zt: zt.credentials.create(username=username, password=password, name=name)
+    state = state_of(ctx, json_flag, output)
+    secret = sip_password(password, password_stdin, confirm=True)
+    write(
+        state,
+        dry,
+        lambda zt: zt.credentials.create(username=username, password=secret, name=name),
+        what="credential created",
+        id_field="credential_uuid",
     )
-    show_write(response, what="credential created", state=state)
 
 
 @credentials_app.command("update")
 def credentials_update(
     ctx: typer.Context,
     credential_uuid: Annotated[str, typer.Argument(metavar="CREDENTIAL_UUID")],
-    password: Password,
+    password: Password = None,
+    password_stdin: PasswordStdin = False,
     username: Annotated[str | None, typer.Option("--username")] = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change a credential; the password is always needed (the API blanks it otherwise)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    secret = sip_password(password, password_stdin, confirm=True)
+    write(
         state,
+        dry,
         lambda zt: zt.credentials.update(
-            credential_uuid, password=password, username=username, name=name
+            credential_uuid, password=secret, username=username, name=name
         ),
+        what=f"credential {credential_uuid} updated",
+        id_field="credential_uuid",
     )
-    show_write(response, what=f"credential {credential_uuid} updated", state=state)
 
 
 # --- IP ACLs ----------------------------------------------------------------------------------
@@ -246,14 +309,19 @@ def ip_acls_create(
     ctx: typer.Context,
     ip_addresses: Addresses = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an IP ACL from one or more --ip-address values."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state, lambda zt: zt.ip_acls.create(ip_addresses=ip_addresses or [], name=name)
+    state = state_of(ctx, json_flag, output)
+    write(
+        state,
+        dry,
+        lambda zt: zt.ip_acls.create(ip_addresses=ip_addresses or [], name=name),
+        what="IP ACL created",
+        id_field="ipacl_uuid",
     )
-    show_write(response, what="IP ACL created", state=state)
 
 
 @ip_acls_app.command("update")
@@ -262,15 +330,19 @@ def ip_acls_update(
     ipacl_uuid: Annotated[str, typer.Argument(metavar="IPACL_UUID")],
     ip_addresses: Addresses = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Rename an IP ACL and/or replace its whole address list (the API does not merge)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.ip_acls.update(ipacl_uuid, ip_addresses=ip_addresses or None, name=name),
+        what=f"IP ACL {ipacl_uuid} updated",
+        id_field="ipacl_uuid",
     )
-    show_write(response, what=f"IP ACL {ipacl_uuid} updated", state=state)
 
 
 # --- origination URIs -------------------------------------------------------------------------
@@ -293,12 +365,15 @@ def uris_create(
     authentication_needed: AuthNeeded = None,
     username: UriUser = None,
     password: UriPassword = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an origination URI for inbound trunks."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.origination_uris.create(
             uri=uri,
             name=name,
@@ -306,8 +381,9 @@ def uris_create(
             username=username,
             password=password,
         ),
+        what="origination URI created",
+        id_field="uri_uuid",
     )
-    show_write(response, what="origination URI created", state=state)
 
 
 @uris_app.command("update")
@@ -319,12 +395,15 @@ def uris_update(
     authentication_needed: AuthNeeded = None,
     username: UriUser = None,
     password: UriPassword = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change the given fields of an origination URI."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.origination_uris.update(
             uri_uuid,
             uri=uri,
@@ -333,5 +412,6 @@ def uris_update(
             username=username,
             password=password,
         ),
+        what=f"origination URI {uri_uuid} updated",
+        id_field="uri_uuid",
     )
-    show_write(response, what=f"origination URI {uri_uuid} updated", state=state)

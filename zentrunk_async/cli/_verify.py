@@ -19,6 +19,7 @@ from ._common import open_client
 from ._errors import CLIError, fail, run_async
 from ._export_view import EXIT_INCOMPLETE
 from ._output import print_json, show_lines
+from ._state import state_of
 from ._times import TIME_HELP, parse_time, show_time
 
 if TYPE_CHECKING:
@@ -45,9 +46,7 @@ def calls_verify(
     json_flag: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Check an export is complete: per-day counts (total_count only) against the file."""
-    from ._export import command_state
-
-    state = command_state(ctx, json_flag)
+    state = state_of(ctx, json_flag)
 
     async def main() -> VerifyResult:
         from ..export import verify_file
