@@ -123,3 +123,12 @@ def test_delete_asks_on_a_terminal(env: dict[str, str]) -> None:
     assert accepted.code == 0, accepted.err
     assert f"Deleted IP ACL {acl}." in screen(accepted.out)[-1]
     assert acl not in ids_of(env, "ip-acls")
+
+
+def test_trunk_domains_stay_whole_too(env: dict[str, str]) -> None:
+    """A trunk's SIP domain is copied into PBX configs: one token, never folded."""
+    result = CliRunner().invoke(app, ["trunks", "list", "-o", "json"], env=env)
+    domains = [row["trunk_domain"] for row in json.loads(result.stdout)]
+    lines = screen(run_tty("trunks", "list", env=env, columns=80).out)
+    for domain in domains:
+        assert any(re.search(rf"(^|\s){re.escape(domain)}(\s|$)", line) for line in lines), domain

@@ -28,7 +28,7 @@ TRUNKS = Spec(
     "trunks",
     "trunk",
     "trunk_id",
-    ("trunk_id", "name", "trunk_direction", "trunk_status", "secure", "trunk_domain"),
+    ("trunk_id", "name", "trunk_domain", "trunk_direction", "trunk_status", "secure"),
     "Trunks",
     Trunk,
 )
