@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,10 @@ from zentrunk_async.testing import EmulatorServer
 
 from .procs import clean_env, run_tty
 
-pytestmark = pytest.mark.zentrunk_emulator(calls=60, rate_limit_requests=None)
+pytestmark = [
+    pytest.mark.zentrunk_emulator(calls=60, rate_limit_requests=None),
+    pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX"),
+]
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 LISTS = {
