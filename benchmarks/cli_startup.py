@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{'command':<28} {'median ms':>10} {'min ms':>8}"
         + ("  heavy imports" if args.imports else "")
     )
+    # The floor: an interpreter that does nothing, and one that only imports Typer.
+    for label, code in (("python -c pass", "pass"), ("python -c 'import typer'", "import typer")):
+        seconds = time_command([sys.executable, "-c", code], env, args.runs)
+        print(f"{label:<28} {statistics.median(seconds) * 1e3:>10.0f} {min(seconds) * 1e3:>8.0f}")
     for words in COMMANDS:
         seconds = time_command([*base, *words], env, args.runs)
         line = (

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import select
 import shutil
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
@@ -76,6 +72,11 @@ def run_tty(*args: str, env: dict[str, str], columns: int = 80, answer: str | No
 
     `answer` is typed once the child has printed its first prompt on stderr.
     """
+    import fcntl  # POSIX only, like pty: imported here so the pipe tests run anywhere
+    import pty
+    import struct
+    import termios
+
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {**env, "COLUMNS": str(columns), "TERM": "xterm-256color"}

@@ -241,3 +241,38 @@ def test_demo_reads_no_config(
     )
     assert code == 0, err
     assert "Exported 40 calls" in out
+
+
+def test_auth_check_names_the_account_where_the_route_exists(
+    capsys: pytest.CaptureFixture[str], zentrunk_emulator_server: EmulatorServer
+) -> None:
+    """GET /v1/Account/{auth_id}/ answered: its name and type are shown (respx stands in)."""
+    import httpx
+    import respx
+
+    server = zentrunk_emulator_server
+    account_url = f"{server.base_url}/v1/Account/{server.auth_id}/"
+    with respx.mock(assert_all_called=True) as mock:
+        mock.get(account_url).mock(
+            return_value=httpx.Response(
+                200, json={"auth_id": server.auth_id, "name": "Acme", "account_type": "standard"}
+            )
+        )
+        mock.route().pass_through()
+        code, out, err = run(
+            capsys,
+            "--base-url",
+            server.base_url,
+            "--auth-id",
+            server.auth_id,
+            "--auth-token",
+            server.auth_token,
+            "auth",
+            "check",
+            "-o",
+            "json",
+        )
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["account_name"], report["account_type"]) == ("Acme", "standard")
+    assert report["checked_with"].startswith("GET /v1/Account/{auth_id}/ and")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,10 @@ from zentrunk_async.testing import EmulatorServer
 
 from .procs import clean_env, run_tty
 
-pytestmark = pytest.mark.zentrunk_emulator(calls=60, rate_limit_requests=None)
+pytestmark = [
+    pytest.mark.zentrunk_emulator(calls=60, rate_limit_requests=None),
+    pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX"),
+]
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 LISTS = {
@@ -123,3 +127,12 @@ def test_delete_asks_on_a_terminal(env: dict[str, str]) -> None:
     assert accepted.code == 0, accepted.err
     assert f"Deleted IP ACL {acl}." in screen(accepted.out)[-1]
     assert acl not in ids_of(env, "ip-acls")
+
+
+def test_trunk_domains_stay_whole_too(env: dict[str, str]) -> None:
+    """A trunk's SIP domain is copied into PBX configs: one token, never folded."""
+    result = CliRunner().invoke(app, ["trunks", "list", "-o", "json"], env=env)
+    domains = [row["trunk_domain"] for row in json.loads(result.stdout)]
+    lines = screen(run_tty("trunks", "list", env=env, columns=80).out)
+    for domain in domains:
+        assert any(re.search(rf"(^|\s){re.escape(domain)}(\s|$)", line) for line in lines), domain

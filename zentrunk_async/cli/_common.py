@@ -148,6 +148,21 @@ def show_write(response: object, *, what: str, state: State, id_field: str | Non
     show_record(response, title=what, state=state, id_field=id_field)
 
 
+def write(
+    state: State,
+    dry: bool,
+    operation: Callable[[ZentrunkClient], Awaitable[object]],
+    *,
+    what: str,
+    id_field: str,
+) -> None:
+    """Send a create/update (or only print it, with --dry-run) and show the response."""
+    if dry:
+        dry_run(state, operation)
+        return
+    show_write(call_api(state, operation), what=what, state=state, id_field=id_field)
+
+
 # --- confirmation and dry runs --------------------------------------------------------------
 
 

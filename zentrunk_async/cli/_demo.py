@@ -113,7 +113,7 @@ def demo(
             auth_id=emulator.auth_id,
             auth_token=emulator.auth_token,
             base_url=base_url,
-            settings=settings,
+            resolved=settings,
         )
         until = datetime.now(timezone.utc).replace(microsecond=0)
         since = until - DEMO_WINDOW

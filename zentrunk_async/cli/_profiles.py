@@ -30,10 +30,9 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-
-import attrs
 
 from ._errors import EXIT_USAGE, CLIError
 
@@ -66,12 +65,12 @@ def config_path() -> Path:
     return Path(get_app_dir("zentrunk")) / "config.toml"
 
 
-@attrs.frozen
+@dataclass(frozen=True)
 class Settings:
     """The merged configuration of one run; `auth_token` never appears in a repr."""
 
     auth_id: str | None
-    auth_token: str | None = attrs.field(repr=False)
+    auth_token: str | None = field(repr=False)
     base_url: str | None
     rate_limit: int | None
     allow_insecure_http: bool

@@ -23,8 +23,11 @@ COLUMN_COST = 3
 
 
 def whole(name: str) -> bool:
-    """Columns whose values must never be broken: identifiers, times, numbers, phone numbers."""
-    return name.endswith(("_uuid", "_id", "_time", "_number", "_at", "_duration", "username"))
+    """Columns whose values must never be broken: identifiers (a trunk's SIP domain too),
+    times, counts and phone numbers: what a person copies or reads as one token."""
+    return name.endswith(
+        ("_uuid", "_id", "_domain", "_time", "_number", "_at", "_duration", "username")
+    )
 
 
 def plan_columns(
