@@ -20,7 +20,7 @@ PYPROJECT = nox.project.load_toml(HERE / "pyproject.toml")
 PYTHONS: list[str] = nox.project.python_versions(PYPROJECT)
 PRIMARY = "3.11"  # the Python the lint, typing, coverage and docs sessions run on
 LOWEST = PYTHONS[0]
-EXTRAS = "emulator,cli"
+EXTRAS = "emulator,cli,postgres,report"
 IN_CI = bool(os.environ.get("CI"))
 
 nox.options.sessions = ["tests", "lowest", "lint", "typecheck", "typing", "docs"]
@@ -122,6 +122,18 @@ def lowest(session: nox.Session) -> None:
     # but an extra of the same name could sneak in another resolution).
     session.run("python", str(HERE / "tests" / "check_floors.py"), str(constraints))
     pytest_against_installed(session)
+
+
+@nox.session(python=PRIMARY)
+def postgres(session: nox.Session) -> None:
+    """The sync tests on a real PostgreSQL server (started and stopped by the tests).
+
+    Needs Debian's postgresql package (initdb, pg_ctl); fails instead of skipping
+    when it is missing, as CI does (the full suite runs them too).
+    """
+    session.install("-e", f".[{EXTRAS}]", *group("test"))
+    session.env["ZENTRUNK_REQUIRE_POSTGRES"] = "1"
+    session.run("pytest", "-q", "tests/sync", "-k", "postgresql", *session.posargs)
 
 
 @nox.session(python=PRIMARY)

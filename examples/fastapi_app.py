@@ -3,7 +3,8 @@
 Run it against the local emulator (no Plivo account needed)::
 
     python -m zentrunk_async.emulator --port 8080 &
-    export PLIVO_AUTH_ID=MAEMULATOR0000000001 PLIVO_AUTH_TOKEN=ZW11bGF0b3Itbm90LWEtcmVhbC10b2tlbi0wMDAx
+    export PLIVO_AUTH_ID=MAEMULATOR0000000001
+    export PLIVO_AUTH_TOKEN=ZW11bGF0b3Itbm90LWEtcmVhbC10b2tlbi0wMDAx
     export ZENTRUNK_BASE_URL=http://127.0.0.1:8080
     uvicorn examples.fastapi_app:app --port 8000
     curl localhost:8000/trunks

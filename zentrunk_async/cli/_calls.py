@@ -33,6 +33,7 @@ CALLS_COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("._export", "Every call of a span into a JSONL or CSV file (resumable)."),
     # _export.register adds verify too (the exportfile work); listed so it loads lazily.
     "verify": ("._export", "Check an exported file: exit 0 when complete, counts when not."),
+    "sync": ("._sync", "Keep every CDR in a database: incremental, verified, idempotent."),
 }
 
 
