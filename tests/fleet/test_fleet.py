@@ -18,7 +18,7 @@ from zentrunk_async.fleet import (
     run_fleet,
 )
 
-from .conftest import FAST_RETRY, EmulatedFleet, jsonl_uuids
+from .emulated import FAST_RETRY, EmulatedFleet, jsonl_uuids
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,125 @@
+"""A fleet on a real 3-process `LocalCluster`: a worker SIGKILLed mid-account, faults, drift.
+
+The emulator runs in this process; the workers reach it over loopback and
+read their tokens from the environment they inherited. Bounded: the whole
+file must stay well under a minute on a loaded 2-core machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+pytest.importorskip("distributed")
+
+from distributed.diagnostics.plugin import SchedulerPlugin
+from fleet.emulated import FAST_RETRY, EmulatedFleet, jsonl_uuids, serve_fleet
+
+from zentrunk_async.distributed import local_cluster, run_on_dask
+from zentrunk_async.fleet import AccountProgress, AccountWork, ClientOptions, ExportJob
+
+pytestmark = pytest.mark.timeout(120)
+
+WRONG_TOKEN = "wrong-token-never-in-any-log-7f3"
+
+
+def options(fleet: EmulatedFleet) -> ClientOptions:
+    return ClientOptions(base_url=fleet.base_url, rate_limit=None, retry=FAST_RETRY, concurrency=2)
+
+
+class GraphRecorder(SchedulerPlugin):  # type: ignore[misc]
+    """A scheduler plugin keeping every task's pickled spec as the scheduler holds it."""
+
+    name = "zentrunk-graph-recorder"
+
+    def __init__(self, scheduler: Any) -> None:
+        self.scheduler = scheduler
+        self.specs: list[bytes] = []
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish == "processing":
+            task = self.scheduler.tasks.get(key)
+            if task is not None:
+                self.specs.append(pickle.dumps(task.run_spec))
+
+
+def truth(fleet: EmulatedFleet, index: int) -> list[str]:
+    return anyio.run(fleet.every_call, index)
+
+
+def test_worker_killed_mid_run_every_call_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_fleet(7, calls=300, gate_after=4) as (fleet, gate):
+        assert gate is not None
+        fleet.set_tokens(monkeypatch)
+        monkeypatch.setenv(fleet.env_name(6), WRONG_TOKEN)  # fails alone: 401
+        for index, emulator in enumerate(fleet.emulators[:6]):
+            emulator.faults.update(
+                error_rate=0.05, drop_rate=0.03, drift_per_second=20.0, seed=index
+            )
+        work = [AccountWork(a, since=fleet.since, until=fleet.until) for a in fleet.accounts()]
+        events: list[tuple[AccountProgress, str]] = []
+        killed: list[int] = []
+
+        with local_cluster(3, accounts_per_worker=2) as client:
+            recorder = GraphRecorder(client.cluster.scheduler)
+            client.cluster.scheduler.add_plugin(recorder)
+            pids: dict[str, int] = client.run(os.getpid)
+            assert len(pids) == 3
+
+            def kill_the_gated_account_s_worker() -> None:
+                if not gate.reached.wait(60):
+                    return
+                for worker, keys in client.processing().items():
+                    if any(gate.auth_id in str(key) for key in keys):
+                        os.kill(pids[worker], signal.SIGKILL)
+                        killed.append(pids[worker])
+                gate.release.set()
+
+            killer = threading.Thread(target=kill_the_gated_account_s_worker, daemon=True)
+            killer.start()
+            summary = run_on_dask(
+                client,
+                work,
+                ExportJob(out_dir=str(tmp_path)),
+                options=options(fleet),
+                attempts=3,
+                on_progress=lambda progress, worker: events.append((progress, worker)),
+            )
+            killer.join(5)
+            logs = repr(client.get_scheduler_logs(n=10_000)) + repr(client.get_worker_logs())
+            logs += repr(client.get_events())
+            survivors = set(client.run(os.getpid).values())
+
+    assert len(killed) == 1, "the gated account's worker was found and killed mid-account"
+    assert killed[0] not in survivors
+    assert [r.auth_id for r in summary.done] == [fleet.auth_id(i) for i in range(6)], [
+        r.error for r in summary.failed
+    ]
+    for index in range(6):
+        exported = jsonl_uuids(tmp_path / f"{fleet.auth_id(index)}.jsonl")
+        assert len(exported) == len(set(exported)) == summary.results[index].records
+        assert sorted(exported) == sorted(truth(fleet, index))
+    (wrong,) = summary.failed
+    assert wrong.auth_id == fleet.auth_id(6)
+    assert wrong.error is not None
+    assert wrong.error.startswith("AuthenticationError")
+    assert {p.auth_id for p, _ in events if p.state == "done"} == {
+        fleet.auth_id(i) for i in range(6)
+    }
+    # The gated account ran on two workers: the one killed, then another.
+    assert len({w for p, w in events if p.auth_id == gate.auth_id}) >= 2
+
+    secrets = [fleet.token(i).encode() for i in range(7)] + [WRONG_TOKEN.encode()]
+    assert len(recorder.specs) >= 7
+    for spec in recorder.specs:
+        assert not any(secret in spec for secret in secrets)
+    assert not any(secret.decode() in logs for secret in secrets)
