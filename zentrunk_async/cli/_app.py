@@ -167,12 +167,14 @@ def root(
 
 def _register() -> None:
     # Imported here so that each module can import `app`, `State` and friends from this one.
-    from . import _calls, _demo, _emulator, _export, _resources
+    from . import _calls, _demo, _emulator, _export, _report, _resources, _sync
 
     _resources.register(app)
     _export.register(_calls.calls_app)
     _emulator.register(app)
     _demo.register(app)
+    _sync.register(_calls.calls_app)
+    _report.register(app)
 
 
 _register()
