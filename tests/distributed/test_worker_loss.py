@@ -11,6 +11,7 @@ import os
 import pickle
 import signal
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,18 @@ pytest.importorskip("distributed")
 
 from distributed.diagnostics.plugin import SchedulerPlugin
 from fleet.emulated import FAST_RETRY, EmulatedFleet, jsonl_uuids, serve_fleet
+from fleet.stores import stored
+from sync.pgserver import PostgresServer
 
 from zentrunk_async.distributed import local_cluster, run_on_dask
-from zentrunk_async.fleet import AccountProgress, AccountWork, ClientOptions, ExportJob
+from zentrunk_async.fleet import (
+    AccountProgress,
+    AccountWork,
+    ClientOptions,
+    ExportJob,
+    Job,
+    SyncJob,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -54,10 +64,18 @@ def truth(fleet: EmulatedFleet, index: int) -> list[str]:
     return anyio.run(fleet.every_call, index)
 
 
+@pytest.mark.parametrize("sink", ["postgresql", "export"])
 def test_worker_killed_mid_run_every_call_exactly_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sink: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    with serve_fleet(7, calls=300, gate_after=4) as (fleet, gate):
+    job: Job
+    if sink == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        db = server.new_database()
+        job = SyncJob(db=db, settle=timedelta(0), max_shard_records=40)
+    else:
+        job = ExportJob(out_dir=str(tmp_path), max_shard_records=40)
+    with serve_fleet(7, calls=300, gate_after=14) as (fleet, gate):
         assert gate is not None
         fleet.set_tokens(monkeypatch)
         monkeypatch.setenv(fleet.env_name(6), WRONG_TOKEN)  # fails alone: 401
@@ -68,6 +86,7 @@ def test_worker_killed_mid_run_every_call_exactly_once(
         work = [AccountWork(a, since=fleet.since, until=fleet.until) for a in fleet.accounts()]
         events: list[tuple[AccountProgress, str]] = []
         killed: list[int] = []
+        before_kill: list[int] = []
 
         with local_cluster(3, accounts_per_worker=2) as client:
             recorder = GraphRecorder(client.cluster.scheduler)
@@ -78,6 +97,8 @@ def test_worker_killed_mid_run_every_call_exactly_once(
             def kill_the_gated_account_s_worker() -> None:
                 if not gate.reached.wait(60):
                     return
+                if sink == "postgresql":
+                    before_kill.append(len(anyio.run(stored, db, gate.auth_id)))
                 for worker, keys in client.processing().items():
                     if any(gate.auth_id in str(key) for key in keys):
                         os.kill(pids[worker], signal.SIGKILL)
@@ -89,7 +110,7 @@ def test_worker_killed_mid_run_every_call_exactly_once(
             summary = run_on_dask(
                 client,
                 work,
-                ExportJob(out_dir=str(tmp_path)),
+                job,
                 options=options(fleet),
                 attempts=3,
                 on_progress=lambda progress, worker: events.append((progress, worker)),
@@ -101,13 +122,20 @@ def test_worker_killed_mid_run_every_call_exactly_once(
 
     assert len(killed) == 1, "the gated account's worker was found and killed mid-account"
     assert killed[0] not in survivors
+    if sink == "postgresql":  # killed with part of the account committed, not all of it
+        assert 0 < before_kill[0] < len(truth(fleet, 0))
     assert [r.auth_id for r in summary.done] == [fleet.auth_id(i) for i in range(6)], [
         r.error for r in summary.failed
     ]
     for index in range(6):
-        exported = jsonl_uuids(tmp_path / f"{fleet.auth_id(index)}.jsonl")
-        assert len(exported) == len(set(exported)) == summary.results[index].records
-        assert sorted(exported) == sorted(truth(fleet, index))
+        auth_id = fleet.auth_id(index)
+        if sink == "export":
+            got = jsonl_uuids(tmp_path / f"{auth_id}.jsonl")
+            assert len(got) == summary.results[index].records
+        else:
+            got = anyio.run(stored, db, auth_id)
+        assert len(got) == len(set(got))
+        assert sorted(got) == sorted(truth(fleet, index))
     (wrong,) = summary.failed
     assert wrong.auth_id == fleet.auth_id(6)
     assert wrong.error is not None

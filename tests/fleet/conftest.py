@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from .emulated import EmulatedFleet, serve_fleet
+from .stores import postgres_server, store_url  # noqa: F401  (fixtures offered here)
 
 
 @pytest.fixture

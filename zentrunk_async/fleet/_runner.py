@@ -23,7 +23,7 @@ from .._errors import (
 )
 from .._logging import redact
 from ._accounts import CredentialProvider, check_unique, token_from_env
-from ._work import AccountRun, AccountWork, ClientOptions, Job
+from ._work import AccountRun, AccountWork, ClientOptions, IncompleteSyncError, Job
 
 #: Accounts pulled at once by default: 8 accounts at their ceilings is about what one
 #: core keeps up with on the fast path (issue 17's measurements).
@@ -88,6 +88,7 @@ def is_transient(exc: BaseException) -> bool:
             RateLimitError,
             ResponseDecodeError,
             IncompleteExportError,
+            IncompleteSyncError,
             OSError,
         ),
     )
