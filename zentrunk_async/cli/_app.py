@@ -167,7 +167,7 @@ def root(
 
 def _register() -> None:
     # Imported here so that each module can import `app`, `State` and friends from this one.
-    from . import _calls, _demo, _emulator, _export, _report, _resources, _sync
+    from . import _calls, _demo, _emulator, _export, _fleet, _report, _resources, _sync
 
     _resources.register(app)
     _export.register(_calls.calls_app)
@@ -175,6 +175,7 @@ def _register() -> None:
     _demo.register(app)
     _sync.register(_calls.calls_app)
     _report.register(app)
+    _fleet.register(app)
 
 
 _register()
