@@ -39,6 +39,9 @@ pytestmark = pytest.mark.timeout(120)
 
 WRONG_TOKEN = "wrong-token-never-in-any-log-7f3"
 
+#: Short leases: a killed worker's account moves on after seconds, not Dask's 30.
+LEASE = 4.0
+
 
 def options(fleet: EmulatedFleet) -> ClientOptions:
     return ClientOptions(base_url=fleet.base_url, rate_limit=None, retry=FAST_RETRY, concurrency=2)
@@ -52,9 +55,11 @@ class GraphRecorder(SchedulerPlugin):  # type: ignore[misc]
     def __init__(self, scheduler: Any) -> None:
         self.scheduler = scheduler
         self.specs: list[bytes] = []
+        self.keys: list[str] = []
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         if finish == "processing":
+            self.keys.append(str(key))
             task = self.scheduler.tasks.get(key)
             if task is not None:
                 self.specs.append(pickle.dumps(task.run_spec))
@@ -88,7 +93,7 @@ def test_worker_killed_mid_run_every_call_exactly_once(
         killed: list[int] = []
         before_kill: list[int] = []
 
-        with local_cluster(3, accounts_per_worker=2) as client:
+        with local_cluster(3, accounts_per_worker=2, lease_timeout=LEASE) as client:
             recorder = GraphRecorder(client.cluster.scheduler)
             client.cluster.scheduler.add_plugin(recorder)
             pids: dict[str, int] = client.run(os.getpid)
@@ -113,6 +118,7 @@ def test_worker_killed_mid_run_every_call_exactly_once(
                 job,
                 options=options(fleet),
                 attempts=3,
+                lease_timeout=LEASE,
                 on_progress=lambda progress, worker: events.append((progress, worker)),
             )
             killer.join(5)
@@ -151,3 +157,41 @@ def test_worker_killed_mid_run_every_call_exactly_once(
     for spec in recorder.specs:
         assert not any(secret in spec for secret in secrets)
     assert not any(secret.decode() in logs for secret in secrets)
+
+
+def test_client_losing_the_scheduler_resubmits_each_account_once_pulled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_server: PostgresServer
+) -> None:
+    db = postgres_server.new_database()
+    job = SyncJob(db=db, settle=timedelta(0), max_shard_records=40)
+    with serve_fleet(4, calls=300, gate_after=14) as (fleet, gate):
+        assert gate is not None
+        fleet.set_tokens(monkeypatch)
+        work = [AccountWork(a, since=fleet.since, until=fleet.until) for a in fleet.accounts()]
+        dropped: list[bool] = []
+        with local_cluster(2, accounts_per_worker=2, lease_timeout=LEASE) as client:
+            recorder = GraphRecorder(client.cluster.scheduler)
+            client.cluster.scheduler.add_plugin(recorder)
+
+            def drop_the_scheduler_connection() -> None:
+                if not gate.reached.wait(60):
+                    return
+                client.scheduler_comm.comm.abort()  # the client reconnects by itself
+                dropped.append(True)
+                gate.release.set()
+
+            dropper = threading.Thread(target=drop_the_scheduler_connection, daemon=True)
+            dropper.start()
+            summary = run_on_dask(
+                client, work, job, options=options(fleet), attempts=3, lease_timeout=LEASE
+            )
+            dropper.join(5)
+
+    assert dropped == [True]
+    resubmitted = [key for key in recorder.keys if not key.endswith("-0")]
+    assert any(gate.auth_id in key for key in resubmitted), recorder.keys
+    assert len(summary.done) == 4, [r.error for r in summary.failed]
+    for index in range(4):
+        got = anyio.run(stored, db, fleet.auth_id(index))
+        assert len(got) == len(set(got))
+        assert sorted(got) == sorted(truth(fleet, index))

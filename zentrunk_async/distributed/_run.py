@@ -1,13 +1,20 @@
 """Run a fleet on a Dask cluster: one task per account, results and progress back here.
 
-One account is pulled by at most one worker at a time because each account
-is exactly one task (`run_on_dask` refuses an account listed twice), and
-Dask runs a task on one worker at a time: it hands the task to another
-worker only once the first is gone (its process dead, or closed after losing
-the scheduler). Locks or semaphores per account would add a lease to
-expire before a killed worker's account could move on, for no stronger
-guarantee. Exactly-once storage does not rest on this: stores commit whole
-shards idempotently and exports restart or resume from their checkpoint.
+One account is pulled by at most one worker at a time, by two means:
+
+* each account is one task (an account listed twice is refused), and Dask
+  runs a task on one worker at a time, moving it only once that worker is
+  gone;
+* the task holds a cluster-wide one-lease `distributed.Semaphore` named
+  after the account for the whole pull. This is what makes it a guarantee:
+  when this client loses the scheduler, Dask cancels its tasks but cannot
+  stop a running thread, so the account is resubmitted while the old pull
+  may still run; the new task waits for the lease, and the old pull stops
+  itself once it sees its task cancelled. A killed worker's lease expires
+  after `lease_timeout` seconds, after which its account moves on.
+
+Exactly-once storage does not rest on this: stores commit whole shards
+idempotently, and exports restart or resume from their checkpoint.
 """
 
 from __future__ import annotations
@@ -30,7 +37,13 @@ from ..fleet import (
 )
 from ..fleet._accounts import check_unique
 from ..fleet._work import split_db_password
-from ._task import PROGRESS_TOPIC, pull_account
+from ._task import DEFAULT_LEASE_TIMEOUT, PROGRESS_TOPIC, pull_account
+
+#: Times an account is resubmitted after this client lost the scheduler.
+DEFAULT_RESUBMITS = 3
+
+#: Seconds to wait for the client to reconnect before giving up on the run.
+RECONNECT_TIMEOUT = 60.0
 
 
 def task_key(work: AccountWork, run_id: str) -> str:
@@ -46,6 +59,8 @@ def run_on_dask(
     options: ClientOptions | None = None,
     credentials: str | None = None,
     attempts: int = DEFAULT_ATTEMPTS,
+    lease_timeout: float = DEFAULT_LEASE_TIMEOUT,
+    resubmits: int = DEFAULT_RESUBMITS,
     on_progress: Callable[[AccountProgress, str], None] | None = None,
     on_result: Callable[[AccountResult], None] | None = None,
 ) -> FleetSummary:
@@ -56,6 +71,8 @@ def run_on_dask(
     variable the account names. A store password must not be in a sync job's
     URL (it would travel in every task): workers read ``ZENTRUNK_DB_PASSWORD``.
     `on_progress` gets each account's progress and the worker's address.
+    An account whose task was cancelled because this client lost the
+    scheduler is resubmitted (up to `resubmits` times) once it reconnects.
     """
     as_completed: Any = importlib.import_module("distributed").as_completed
 
@@ -78,23 +95,33 @@ def run_on_dask(
 
         client.subscribe_topic(PROGRESS_TOPIC, handler)
     run_id = uuid.uuid4().hex[:12]
-    futures = {
-        client.submit(
+
+    def submit(index: int, round_: int) -> Any:
+        unit = work[index]
+        return client.submit(
             pull_account,
             unit,
             job,
             options,
             credentials,
             attempts,
-            key=task_key(unit, run_id),
+            lease_timeout,
+            key=task_key(unit, f"{run_id}-{round_}"),
             pure=False,
-        ): index
-        for index, unit in enumerate(work)
-    }
+        )
+
+    futures = {submit(index, 0): (index, 0) for index in range(len(work))}
     results: list[AccountResult | None] = [None] * len(work)
     try:
-        for future in as_completed(futures):
-            index = futures[future]
+        pending = as_completed(list(futures))
+        for future in pending:
+            index, round_ = futures.pop(future)
+            if future.status == "cancelled" and round_ < resubmits:
+                _wait_connected(client)
+                again = submit(index, round_ + 1)
+                futures[again] = (index, round_ + 1)
+                pending.add(again)
+                continue
             result = _result_of(future, work[index])
             results[index] = result
             if on_result is not None:
@@ -115,6 +142,17 @@ def _result_of(future: Any, unit: AccountWork) -> AccountResult:
     if not isinstance(result, AccountResult):
         raise TypeError(f"task {future.key} returned {type(result).__name__}")
     return result
+
+
+def _wait_connected(client: Any) -> None:
+    """Block until the client is back on its scheduler (Dask reconnects by itself)."""
+    import time
+
+    deadline = time.monotonic() + RECONNECT_TIMEOUT
+    while client.status != "running":
+        if time.monotonic() > deadline:
+            raise OSError(f"lost the Dask scheduler for over {RECONNECT_TIMEOUT:.0f} s")
+        time.sleep(0.1)
 
 
 def _scheduler_time() -> float:

@@ -7,6 +7,7 @@ the task graph; progress goes back as scheduler events that hold counts only.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -34,6 +35,13 @@ PROGRESS_TOPIC = "zentrunk-fleet-progress"
 #: Records updates sent at most this often per account (state changes always go):
 #: thousands of accounts each reporting every page would swamp the scheduler.
 PROGRESS_INTERVAL = 1.0
+
+#: Seconds a dead worker's account lease outlives it (Dask's default): the
+#: account waits this long before another worker may pull it.
+DEFAULT_LEASE_TIMEOUT = 30.0
+
+#: How often a running pull checks that the scheduler still wants it.
+CANCEL_POLL = 0.5
 
 #: Where a worker reads the store's password, kept out of the URL every task carries.
 ENV_DB_PASSWORD = "ZENTRUNK_DB_PASSWORD"
@@ -81,31 +89,79 @@ class _Reporter:
         self._worker.log_event(PROGRESS_TOPIC, message)
 
 
+def account_lock_name(auth_id: str) -> str:
+    """The cluster-wide semaphore (one lease) an account's puller holds."""
+    return f"zentrunk-account-{auth_id}"
+
+
 def pull_account(
     work: AccountWork,
     job: Job,
     options: ClientOptions,
     provider: str | None,
     attempts: int,
+    lease_timeout: float = DEFAULT_LEASE_TIMEOUT,
 ) -> AccountResult:
-    """The Dask task: pull `work` on this worker, in an event loop of its own; never raises."""
-    from distributed import get_worker
+    """The Dask task: pull `work` on this worker, in an event loop of its own; never raises.
 
-    reporter = _Reporter(get_worker())
+    The account's one-lease semaphore is held for the whole pull, so a second
+    task for the same account (a resubmission after the client lost the
+    scheduler, while this one still runs) waits; and this pull stops itself
+    once the scheduler has cancelled its task.
+    """
+    import dask
 
-    async def pull() -> AccountResult:
+    # distributed is untyped: its names are held as Any.
+    dist: Any = importlib.import_module("distributed")
+    worker = dist.get_worker()
+    # The key of the task this thread runs (Dask sets it before calling us).
+    key = getattr(importlib.import_module("distributed.utils").thread_state, "key", None)
+    reporter = _Reporter(worker)
+    # Read when the semaphore is made *and* when it first registers (at acquire).
+    lease_config = {"distributed.scheduler.locks.lease-timeout": f"{lease_timeout}s"}
+
+    async def pull() -> AccountResult | None:
         try:
             credentials = resolve_provider(provider)
         except Exception as exc:
             return AccountResult(work.auth_id, False, 0, 0, 0.0, f"{type(exc).__name__}: {exc}")
-        async with with_worker_password(job).session(options) as run:
-            return await run_account(
-                run,
-                work,
-                options=options,
-                credentials=credentials,
-                attempts=attempts,
-                on_progress=reporter,
-            )
+        result: AccountResult | None = None
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_stop_when_cancelled, worker, key, tasks.cancel_scope)
+            async with with_worker_password(job).session(options) as run:
+                result = await run_account(
+                    run,
+                    work,
+                    options=options,
+                    credentials=credentials,
+                    attempts=attempts,
+                    on_progress=reporter,
+                )
+            tasks.cancel_scope.cancel()
+        return result
 
-    return anyio.run(pull)
+    with dask.config.set(lease_config):
+        lock = dist.Semaphore(max_leases=1, name=account_lock_name(work.auth_id))
+        lock.acquire()
+    try:
+        outcome = anyio.run(pull)
+    finally:
+        # A lease the scheduler already expired (this worker was cut off for
+        # longer than lease_timeout) cannot be released: nothing to undo then.
+        with contextlib.suppress(Exception):
+            lock.release()
+    if outcome is None:  # cancelled by the scheduler: nobody waits for this result
+        return AccountResult(work.auth_id, False, 0, 0, 0.0, "cancelled by the scheduler")
+    return outcome
+
+
+async def _stop_when_cancelled(worker: Any, key: Any, scope: anyio.CancelScope) -> None:
+    """Cancel the pull once the scheduler no longer wants this task (it was released)."""
+    if key is None:
+        return
+    while True:
+        await anyio.sleep(CANCEL_POLL)
+        task = worker.state.tasks.get(key)
+        if task is None or task.state in ("cancelled", "released", "forgotten"):
+            scope.cancel()
+            return
