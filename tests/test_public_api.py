@@ -8,8 +8,10 @@ import pytest
 
 import zentrunk_async
 
-#: The names public-api.md promises (§1, §4, §5).
+#: The names public-api.md promises (§1, §4, §5, §6).
 PROMISED = [
+    "Number",
+    "TrunkInUseError",
     "ZentrunkClient",
     "RateLimit",
     "Trunk",
@@ -73,3 +75,13 @@ def test_error_tree_matches_the_design() -> None:
     for cls in (z.APIStatusError, z.APIConnectionError, z.ResponseDecodeError):
         assert issubclass(cls, z.ZentrunkError)
     assert issubclass(z.InvalidArgumentError, ValueError)
+    assert issubclass(z.TrunkInUseError, z.ZentrunkError)
+
+
+def test_client_offers_numbers_and_routing() -> None:
+    """public-api.md §6: zt.numbers.list/get, zt.trunks.route/unroute_number and numbers()."""
+    zt = zentrunk_async.ZentrunkClient("MAXXXXXXXXXXXXXXXXXX", "token")
+    assert callable(zt.numbers.list)
+    assert callable(zt.numbers.get)
+    for name in ("route_number", "unroute_number", "numbers"):
+        assert callable(getattr(zt.trunks, name))

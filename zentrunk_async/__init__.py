@@ -19,6 +19,7 @@ from ._errors import (
     RateLimitError,
     ResponseDecodeError,
     ServerError,
+    TrunkInUseError,
     ZentrunkError,
 )
 from ._models import (
@@ -34,6 +35,7 @@ from ._models import (
     IPAccessControlListCreated,
     IPAccessControlListUpdated,
     ListMeta,
+    Number,
     NumberUpdated,
     OriginationURI,
     OriginationURICreated,
@@ -75,6 +77,7 @@ __all__ = [
     "ListMeta",
     "MethodNotAllowedError",
     "NotFoundError",
+    "Number",
     "NumberUpdated",
     "OriginationURI",
     "OriginationURICreated",
@@ -92,6 +95,7 @@ __all__ = [
     "Trunk",
     "TrunkCreated",
     "TrunkDirection",
+    "TrunkInUseError",
     "TrunkStatus",
     "TrunkUpdated",
     "WriteResponse",

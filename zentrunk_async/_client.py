@@ -26,7 +26,7 @@ from ._http import HttpBackend, make_http_client
 from ._logging import configure_from_env, register_secret
 from ._ratelimit import Limiter, LimiterSnapshot
 from ._redact import Secret, redact_url
-from ._resources import Calls, Credentials, IPAccessControlLists, OriginationURIs, Trunks
+from ._resources import Calls, Credentials, IPAccessControlLists, Numbers, OriginationURIs, Trunks
 from ._retry import RetryPolicy
 from ._transport import Transport, basic_auth_header
 from ._version import __version__
@@ -98,6 +98,7 @@ class ZentrunkClient:
         self.ip_acls = IPAccessControlLists(self._transport)
         self.origination_uris = OriginationURIs(self._transport)
         self.calls = Calls(self._transport)
+        self.numbers = Numbers(self._transport)
         self._task_group: TaskGroup | None = None
 
     def __repr__(self) -> str:

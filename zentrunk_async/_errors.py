@@ -17,6 +17,7 @@ The hierarchy::
 
     InvalidArgumentError(ZentrunkError, ValueError)
                                   bad input, raised before any request is sent
+    TrunkInUseError               trunks.delete(..., if_unrouted=True) found numbers routed to it
 
 Messages carry the method, the URL (never credentials), the ``api_id`` and the
 API's own ``error`` text, because that is what a person needs to act on a
@@ -97,6 +98,43 @@ class RateLimitError(APIStatusError):
 
 class ServerError(APIStatusError):
     """5xx: the service failed; a write may or may not have been applied."""
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        collection = _unknown_zentrunk_collection(self.url) if self.status_code == 503 else None
+        if collection is None:
+            return text
+        # zentrunk-api.md §15a L4: the live API answers a misspelled collection
+        # with 503, not 404, so without this hint it reads as an outage.
+        return (
+            f"{text}; Zentrunk answers 503 to a collection it does not know, and "
+            f"{collection!r} is not one of {', '.join(ZENTRUNK_COLLECTIONS)}: check the path"
+        )
+
+
+#: The collections under ``/v1/Account/{id}/Zentrunk/`` (zentrunk-api.md §1).
+ZENTRUNK_COLLECTIONS = ("Trunk", "Credential", "IPAccessControlList", "URI", "Call")
+
+
+def _unknown_zentrunk_collection(url: str) -> str | None:
+    _, marker, rest = url.partition("/Zentrunk/")
+    name = rest.split("/", 1)[0].split("?", 1)[0]
+    return name if marker and name and name not in ZENTRUNK_COLLECTIONS else None
+
+
+class TrunkInUseError(ZentrunkError):
+    """A guarded trunk delete found numbers still routed to the trunk; nothing was deleted."""
+
+    def __init__(self, trunk_id: str, numbers: list[str]) -> None:
+        self.trunk_id = trunk_id
+        self.numbers = numbers
+        shown = ", ".join(numbers[:5]) + (
+            f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
+        )
+        super().__init__(
+            f"trunk {trunk_id} still has {len(numbers)} number(s) routed to it ({shown}); "
+            "unroute them (trunks.unroute_number) or delete without if_unrouted=True"
+        )
 
 
 class APIConnectionError(ZentrunkError):

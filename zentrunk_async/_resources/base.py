@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
+from types import TracebackType
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from anyio.abc import TaskGroup
 
@@ -68,6 +70,53 @@ class Resource:
             ordered=ordered,
             background=self._background,
         )
+
+
+class Matching(Generic[T]):
+    """The records of a pager that pass a test, checked client-side as they stream.
+
+    For questions the API has no filter for ("numbers routed to this trunk").
+    Iterate it like a `Pager`; ``async with matching as records:`` closes the
+    underlying pull when the block exits, as with a `Pager`.
+    """
+
+    def __init__(self, pager: Pager[T], keep: Callable[[T], bool]) -> None:
+        self._pager = pager
+        self._keep = keep
+        self._open: AsyncGenerator[T, None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Matching {self._pager!r}>"
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._records()
+
+    async def __aenter__(self) -> AsyncIterator[T]:
+        self._open = self._records()
+        return self._open
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._open is not None:
+            await self._open.aclose()
+            self._open = None
+
+    async def collect(self) -> list[T]:
+        """Every matching record in a list."""
+        return [record async for record in self]
+
+    async def _records(self) -> AsyncGenerator[T, None]:
+        # The pager's own generator is closed here, in this task (see _pagination).
+        # Pager.__aiter__ returns its records generator (typed as an iterator).
+        records = cast(AsyncGenerator[T, None], aiter(self._pager))
+        async with aclosing(records):
+            async for record in records:
+                if self._keep(record):
+                    yield record
 
 
 def compact(**fields: Any) -> dict[str, Any]:

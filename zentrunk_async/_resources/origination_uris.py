@@ -83,7 +83,11 @@ class OriginationURIs(Resource):
         """Change the given fields.
 
         When `password` is sent the live API demands `authentication_needed`
-        and `username` beside it (zentrunk-api.md §6.5): checked here first.
+        and `username` beside it (zentrunk-api.md §6.5), and it refuses
+        ``authentication_needed=True`` without a username (§15a L2). So when
+        either is sent without `username`, the URI is read first (one extra
+        request) and its stored username sent along; with none stored, the
+        update is refused before it is sent.
         """
         validate.resource_id(uri_uuid, field="uri_uuid")
         body = _uri_fields(
@@ -94,11 +98,19 @@ class OriginationURIs(Resource):
             password=password,
         )
         require_changes(body, what="origination_uris.update")
-        if "password" in body and not ("authentication_needed" in body and "username" in body):
+        if "password" in body and "authentication_needed" not in body:
             raise InvalidArgumentError(
-                "an origination URI update with password must also give authentication_needed "
-                "and username"
+                "an origination URI update with password must also give authentication_needed"
             )
+        if "username" not in body and (body.get("authentication_needed") or "password" in body):
+            stored = (await self.get(uri_uuid)).username
+            if not stored:
+                raise InvalidArgumentError(
+                    "this update needs a username (the API refuses authentication_needed=True "
+                    f"or a password without one) and origination URI {uri_uuid} has none "
+                    "stored: give username=..."
+                )
+            body["username"] = stored
         return await self._transport.call(
             "POST",
             self._item_path(uri_uuid),

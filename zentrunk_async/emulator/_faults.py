@@ -10,7 +10,7 @@ dying server would. Admin routes (``/__emulator__/``) are never faulted.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 import anyio
 import httpx
@@ -18,8 +18,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._ratelimit import retry_after_header
 
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+
+class Emulator(Protocol):
+    """What the middleware needs of an account (`_account.Account`), without importing it."""
+
+    stats: Any
+    faults: Any
+
+    def plan_faults(self) -> Plan: ...
+
+    def new_api_id(self) -> str: ...
+
 
 BodyFault = Literal["drop", "truncate", "html"]
 
