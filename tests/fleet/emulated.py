@@ -1,8 +1,8 @@
 """Several emulated accounts behind one base URL, and the truth about each one's calls.
 
-Each account is its own `Emulator` (own data, own limit, own faults); one
-uvicorn server dispatches ``/v1/Account/<auth_id>/...`` to the matching one,
-as Plivo's single host does. Admin routes go to the first account's emulator.
+The multi-account emulator serves them (each with its own data, limit and
+faults); a `Gate` can hold one account's requests so that a test knows the
+account is mid-pull while it kills a worker or drops a connection.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from zentrunk_async import RetryPolicy, ZentrunkClient
 from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
+from zentrunk_async.emulator._account import Account as EmulatedAccount
 from zentrunk_async.fleet import Account
 
 #: Quick retries: the fleet must ride out faults, the waits need not be realistic.
@@ -50,32 +51,35 @@ class Gate:
         await anyio.to_thread.run_sync(self.release.wait)
 
 
-class Dispatch:
-    """An ASGI app routing each request to the emulator of the account in its path."""
+class Gated:
+    """The emulator's app, with one account's requests passed through a `Gate` first."""
 
-    def __init__(self, emulators: list[Emulator], gate: Gate | None = None) -> None:
-        self.by_id = {e.config.auth_id: e.app for e in emulators}
-        self.first = emulators[0].app
+    def __init__(self, emulator: Emulator, gate: Gate | None) -> None:
+        self.inner = emulator.app
         self.gate = gate
-        # serve_in_thread serves `.app`: this object stands in for one emulator.
+        # serve_in_thread serves `.app`: this object stands in for the emulator.
         self.app = self
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        app = self.first
-        if scope["type"] == "http":
+        if self.gate is not None and scope["type"] == "http":
             parts = scope["path"].split("/")
-            if len(parts) > 3 and parts[3] in self.by_id:
-                app = self.by_id[parts[3]]
-                if self.gate is not None and parts[3] == self.gate.auth_id:
-                    await self.gate.pass_()
-        await app(scope, receive, send)
+            if len(parts) > 3 and parts[3] == self.gate.auth_id:
+                await self.gate.pass_()
+        await self.inner(scope, receive, send)
 
 
 @attrs.define
 class EmulatedFleet:
-    emulators: list[Emulator]
+    """One multi-account emulator (``EmulatorConfig(accounts=N)``) served on loopback."""
+
+    emulator: Emulator
     base_url: str
     until: datetime
+
+    @property
+    def emulators(self) -> list[EmulatedAccount]:
+        """Each account's own state: data, faults, limit and counters."""
+        return self.emulator.accounts
 
     @property
     def since(self) -> datetime:
@@ -100,14 +104,21 @@ class EmulatedFleet:
         for index in range(len(self.emulators)):
             monkeypatch.setenv(self.env_name(index), self.token(index))
 
+    def admin_calls(self, index: int) -> int:
+        """How many calls the account holds, from the emulator's admin route."""
+        url = f"{self.base_url}/__emulator__/stats"
+        response = httpx.get(url, params={"auth_id": self.auth_id(index)})
+        response.raise_for_status()
+        return int(response.json()["calls"])
+
     async def every_call(self, index: int) -> list[str]:
         """The truth: one plain sequential listing of the window, faults off."""
-        emulator = self.emulators[index]
-        emulator.clear_faults()
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app))
+        account = self.emulators[index]
+        account.clear_faults()
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.emulator.app))
         async with ZentrunkClient(
-            emulator.config.auth_id,
-            emulator.config.auth_token,
+            account.auth_id,
+            account.auth_token,
             base_url="http://127.0.0.1",
             http_client=http,
             rate_limit=None,
@@ -126,31 +137,25 @@ class EmulatedFleet:
 def serve_fleet(
     count: int, calls: int = 240, gate_after: int | None = None
 ) -> Iterator[tuple[EmulatedFleet, Gate | None]]:
-    """`count` accounts served on one loopback port; optionally one account gated."""
-    emulators = make_emulators(count, calls)
-    gate = None if gate_after is None else Gate(emulators[0].config.auth_id, gate_after)
-    with serve_in_thread(Dispatch(emulators, gate)) as base_url:  # type: ignore[arg-type]
+    """`count` accounts served on one loopback port; optionally the first one gated."""
+    emulator = Emulator(
+        EmulatorConfig(
+            auth_id="MAFLEET0000000000001",
+            auth_token="fleet-secret-token-first-x9q",
+            accounts=count,
+            calls=calls,
+            seed=100,
+            rate_limit_requests=None,
+        )
+    )
+    gate = None if gate_after is None else Gate(emulator.auth_id, gate_after)
+    with serve_in_thread(Gated(emulator, gate)) as base_url:  # type: ignore[arg-type]
         until = datetime.now(timezone.utc).replace(microsecond=0)
         try:
-            yield EmulatedFleet(emulators, base_url, until), gate
+            yield EmulatedFleet(emulator, base_url, until), gate
         finally:
             if gate is not None:
                 gate.release.set()
-
-
-def make_emulators(count: int, calls: int = 240) -> list[Emulator]:
-    return [
-        Emulator(
-            EmulatorConfig(
-                auth_id=f"MAFLEET{index:013d}",
-                auth_token=f"fleet-secret-token-{index}-x9q",
-                calls=calls,
-                seed=100 + index,
-                rate_limit_requests=None,
-            )
-        )
-        for index in range(count)
-    ]
 
 
 def jsonl_uuids(path: Path) -> list[str]:

@@ -67,6 +67,7 @@ async def test_faults_on_some_accounts_leave_the_others_exactly_once(
         truth = await fleet.every_call(index)
         assert len(exported) == len(set(exported)) == summary.results[index].records
         assert sorted(exported) == sorted(truth)
+        assert len(exported) == fleet.admin_calls(index)  # the window holds all of them
     wrong, missing = summary.failed
     assert wrong.auth_id == fleet.auth_id(3)
     assert wrong.error is not None
