@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import httpx
@@ -19,10 +20,10 @@ class Served:
     base_url: str
     accounts: list[tuple[str, str]]  # (auth_id, auth_token)
 
-    def stats(self, auth_id: str) -> dict[str, object]:
+    def stats(self, auth_id: str) -> dict[str, Any]:
         response = httpx.get(f"{self.base_url}/__emulator__/stats", params={"auth_id": auth_id})
         response.raise_for_status()
-        data: dict[str, object] = response.json()
+        data: dict[str, Any] = response.json()
         return data
 
 

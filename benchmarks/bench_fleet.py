@@ -49,7 +49,7 @@ FULL = {"accounts": 8, "calls": 6000, "latency_ms": 50.0}
 
 
 def requests_served(served: Served) -> int:
-    return sum(int(served.stats(auth_id)["requests"]) for auth_id, _ in served.accounts)  # type: ignore[call-overload]
+    return sum(int(served.stats(auth_id)["requests"]) for auth_id, _ in served.accounts)
 
 
 def cell(
