@@ -66,6 +66,7 @@ def test_fleet_sync_in_process_one_bad_account_fails_alone(
 
 
 def test_fleet_export_on_two_local_workers(emulated_fleet: EmulatedFleet, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
     fleet = emulated_fleet
     out = tmp_path / "out"
     since, until = fleet.since.isoformat(), fleet.until.isoformat()

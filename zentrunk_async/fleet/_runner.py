@@ -21,6 +21,7 @@ from .._errors import (
     ResponseDecodeError,
     ServerError,
 )
+from .._http import require_asyncio
 from .._logging import redact
 from ._accounts import CredentialProvider, check_unique, token_from_env
 from ._work import AccountRun, AccountWork, ClientOptions, IncompleteSyncError, Job
@@ -170,6 +171,8 @@ async def run_fleet(
     check_unique([unit.account for unit in work], source="work")
     for unit in work:
         job.check(unit)
+    if options.http == "aiohttp":
+        require_asyncio()  # once, here, rather than as one failure per account
     started = time.monotonic()
     results: list[AccountResult | None] = [None] * len(work)
     pool = anyio.CapacityLimiter(max_accounts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -59,6 +59,11 @@ class AccountWork:
         return self.account.auth_id
 
 
+def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
+
+
 @attrs.frozen
 class ClientOptions:
     """How each account's `ZentrunkClient` is built (its own pool and rate limiter).
@@ -71,7 +76,7 @@ class ClientOptions:
     http: HttpBackend | None = None
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     retry: RetryPolicy | None = None
-    concurrency: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    concurrency: int = attrs.field(default=8, validator=_positive_int)
     allow_insecure_http: bool = False
 
     def client(self, auth_id: str, auth_token: str) -> ZentrunkClient:
@@ -89,9 +94,11 @@ class ClientOptions:
 class Job(Protocol):
     """What to do with each account; `session` opens what the accounts of one process share."""
 
-    def check(self, work: AccountWork) -> None: ...
+    def check(self, work: AccountWork) -> None:
+        """Refuse a unit this job cannot run, before anything is pulled."""
 
-    def session(self, options: ClientOptions) -> Any: ...  # AsyncContextManager[AccountRun]
+    def session(self, options: ClientOptions) -> AbstractAsyncContextManager[AccountRun]:
+        """Open what one process's accounts share (a store), yielding the per-account run."""
 
 
 @attrs.frozen
