@@ -135,3 +135,58 @@ def test_fleet_usage_errors_exit_2_before_any_request(
     assert message in result.output
     assert "s3cret" not in result.output
     assert fleet.emulators[0].stats.requests == 0
+
+
+def test_fleet_sync_on_a_running_cluster_by_address(
+    emulated_fleet: EmulatedFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    fleet = emulated_fleet
+    fleet.set_tokens(monkeypatch)  # the in-process workers read this environment
+    db = f"sqlite:///{tmp_path / 'cdrs.db'}"
+    accounts = str(accounts_file(tmp_path, fleet, 2))
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        result = CliRunner().invoke(
+            app,
+            [
+                "fleet",
+                "sync",
+                "--accounts",
+                accounts,
+                "--db",
+                db,
+                "--base-url",
+                fleet.base_url,
+                "--scheduler",
+                address,
+                "--settle",
+                "0",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert f"2 accounts on Dask ({address})" in result.stderr
+        secret_db = "postgresql://app:hunter2@127.0.0.1:1/cdrs"
+        refused = CliRunner().invoke(
+            app,
+            [
+                "fleet",
+                "sync",
+                "--accounts",
+                accounts,
+                "--db",
+                secret_db,
+                "--base-url",
+                fleet.base_url,
+                "--scheduler",
+                address,
+            ],
+        )
+    for index in range(2):
+        rows = anyio.run(stored, db, fleet.auth_id(index))
+        assert sorted(rows) == sorted(anyio.run(fleet.every_call, index))
+    assert refused.exit_code == 2, refused.output
+    assert "ZENTRUNK_DB_PASSWORD" in refused.output
+    assert "hunter2" not in refused.output

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 import typer
 
@@ -257,7 +258,7 @@ def _on_dask(
         # Our own workers inherit this environment: the password goes there, not in tasks.
         bare, password = split_db_password(job.db)
         if password is not None:
-            os.environ[ENV_DB_PASSWORD] = password
+            os.environ[ENV_DB_PASSWORD] = unquote(password)
             job = SyncJob(db=bare, settle=job.settle, max_shard_records=job.max_shard_records)
     cluster: Callable[[], Any] = (
         (lambda: local_cluster(workers, accounts_per_worker=max_accounts))

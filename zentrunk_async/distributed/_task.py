@@ -12,6 +12,7 @@ import importlib
 import os
 import time
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import attrs
@@ -43,7 +44,8 @@ DEFAULT_LEASE_TIMEOUT = 30.0
 #: How often a running pull checks that the scheduler still wants it.
 CANCEL_POLL = 0.5
 
-#: Where a worker reads the store's password, kept out of the URL every task carries.
+#: Where a worker reads the store's password (plain, not percent-encoded), kept out
+#: of the URL every task carries.
 ENV_DB_PASSWORD = "ZENTRUNK_DB_PASSWORD"
 
 
@@ -69,7 +71,8 @@ def with_worker_password(job: Job) -> Job:
     user, at, host = rest.partition("@")
     if not at or ":" in user:
         return job
-    return attrs.evolve(job, db=f"{scheme}://{user}:{password}@{host}")
+    # The variable holds the password itself; the URL needs it percent-encoded.
+    return attrs.evolve(job, db=f"{scheme}://{user}:{quote(password, safe='')}@{host}")
 
 
 class _Reporter:
