@@ -70,7 +70,7 @@ def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             if not self._checked:
-                _require_asyncio()
+                require_asyncio()
                 self._checked = True
             with _remap(aiohttp):
                 response: httpx.Response = await super().handle_async_request(request)
@@ -82,7 +82,8 @@ def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
     return _AiohttpTransport(limits=limits)
 
 
-def _require_asyncio() -> None:
+def require_asyncio() -> None:
+    """Raise `InvalidArgumentError` unless running on asyncio (aiohttp's only loop)."""
     import sniffio
 
     library = sniffio.current_async_library()

@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 import anyio
+import attrs
 import pytest
 
 from zentrunk_async import InvalidArgumentError, RetryPolicy, ZentrunkClient
@@ -18,7 +19,7 @@ from zentrunk_async.fleet import (
     run_fleet,
 )
 
-from .conftest import FAST_RETRY, EmulatedFleet, jsonl_uuids
+from .emulated import FAST_RETRY, EmulatedFleet, jsonl_uuids
 
 pytestmark = pytest.mark.anyio
 
@@ -67,6 +68,7 @@ async def test_faults_on_some_accounts_leave_the_others_exactly_once(
         truth = await fleet.every_call(index)
         assert len(exported) == len(set(exported)) == summary.results[index].records
         assert sorted(exported) == sorted(truth)
+        assert len(exported) == fleet.admin_calls(index)  # the window holds all of them
     wrong, missing = summary.failed
     assert wrong.auth_id == fleet.auth_id(3)
     assert wrong.error is not None
@@ -190,3 +192,25 @@ async def test_an_account_listed_twice_is_refused_before_any_request(
             options=options(fleet),
         )
     assert fleet.emulators[0].stats.requests == 0
+
+
+async def test_the_fast_path_runs_a_fleet_on_asyncio_and_is_refused_under_trio(
+    emulated_fleet: EmulatedFleet,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    anyio_backend: str,
+) -> None:
+    fleet = emulated_fleet
+    fleet.set_tokens(monkeypatch)
+    fast = attrs.evolve(options(fleet), http="aiohttp")
+    work = [AccountWork(a, since=fleet.since, until=fleet.until) for a in fleet.accounts()[:2]]
+    job = ExportJob(out_dir=str(tmp_path))
+    if anyio_backend == "trio":
+        with pytest.raises(InvalidArgumentError, match="asyncio only"):
+            await run_fleet(work, job, options=fast)
+        assert fleet.emulators[0].stats.requests == 0
+        return
+    summary = await run_fleet(work, job, options=fast)
+    assert len(summary.done) == 2
+    exported = jsonl_uuids(tmp_path / f"{fleet.auth_id(1)}.jsonl")
+    assert sorted(exported) == sorted(await fleet.every_call(1))

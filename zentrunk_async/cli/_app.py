@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "completion": ("._completion", "Print or install shell completion (bash, zsh, fish)."),
     "emulator": ("._emulator", "Serve the local emulator (options: zentrunk emulator --help)."),
     "demo": ("._demo", "Run the bulk export against a local emulator: no account needed."),
+    "fleet": ("._fleet", "Many accounts: sync or export each, in this process or on Dask."),
     "report": ("._report", "Calls, ASR, ACD, minutes and cost per day and trunk from a store."),
 }
 

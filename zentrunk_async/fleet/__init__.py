@@ -29,7 +29,15 @@ from ._runner import (
     run_account,
     run_fleet,
 )
-from ._work import AccountRun, AccountWork, ClientOptions, ExportJob, Job, SyncJob
+from ._work import (
+    AccountRun,
+    AccountWork,
+    ClientOptions,
+    ExportJob,
+    IncompleteSyncError,
+    Job,
+    SyncJob,
+)
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
@@ -43,6 +51,7 @@ __all__ = [
     "CredentialProvider",
     "ExportJob",
     "FleetSummary",
+    "IncompleteSyncError",
     "Job",
     "SyncJob",
     "is_transient",

@@ -21,9 +21,10 @@ from .._errors import (
     ResponseDecodeError,
     ServerError,
 )
+from .._http import require_asyncio
 from .._logging import redact
 from ._accounts import CredentialProvider, check_unique, token_from_env
-from ._work import AccountRun, AccountWork, ClientOptions, Job
+from ._work import AccountRun, AccountWork, ClientOptions, IncompleteSyncError, Job
 
 #: Accounts pulled at once by default: 8 accounts at their ceilings is about what one
 #: core keeps up with on the fast path (issue 17's measurements).
@@ -88,6 +89,7 @@ def is_transient(exc: BaseException) -> bool:
             RateLimitError,
             ResponseDecodeError,
             IncompleteExportError,
+            IncompleteSyncError,
             OSError,
         ),
     )
@@ -169,6 +171,8 @@ async def run_fleet(
     check_unique([unit.account for unit in work], source="work")
     for unit in work:
         job.check(unit)
+    if options.http == "aiohttp":
+        require_asyncio()  # once, here, rather than as one failure per account
     started = time.monotonic()
     results: list[AccountResult | None] = [None] * len(work)
     pool = anyio.CapacityLimiter(max_accounts)

@@ -8,10 +8,9 @@ pickled into a Dask task graph or written to a queue as they are.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -24,6 +23,7 @@ from .._config import RateLimit
 from .._errors import InvalidArgumentError
 from .._http import HttpBackend
 from .._retry import RetryPolicy
+from ..export import DEFAULT_MAX_SHARD_RECORDS
 from ._accounts import Account
 
 if TYPE_CHECKING:
@@ -59,6 +59,11 @@ class AccountWork:
         return self.account.auth_id
 
 
+def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
+
+
 @attrs.frozen
 class ClientOptions:
     """How each account's `ZentrunkClient` is built (its own pool and rate limiter).
@@ -71,7 +76,7 @@ class ClientOptions:
     http: HttpBackend | None = None
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     retry: RetryPolicy | None = None
-    concurrency: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    concurrency: int = attrs.field(default=8, validator=_positive_int)
     allow_insecure_http: bool = False
 
     def client(self, auth_id: str, auth_token: str) -> ZentrunkClient:
@@ -89,9 +94,11 @@ class ClientOptions:
 class Job(Protocol):
     """What to do with each account; `session` opens what the accounts of one process share."""
 
-    def check(self, work: AccountWork) -> None: ...
+    def check(self, work: AccountWork) -> None:
+        """Refuse a unit this job cannot run, before anything is pulled."""
 
-    def session(self, options: ClientOptions) -> Any: ...  # AsyncContextManager[AccountRun]
+    def session(self, options: ClientOptions) -> AbstractAsyncContextManager[AccountRun]:
+        """Open what one process's accounts share (a store), yielding the per-account run."""
 
 
 @attrs.frozen
@@ -106,6 +113,8 @@ class ExportJob:
     format: Literal["jsonl", "csv"] = "jsonl"
     settle: timedelta = timedelta(0)
     resume: bool = False
+    #: Smaller shards commit (to the file and its checkpoint) more often.
+    max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS
 
     def path_for(self, auth_id: str) -> Path:
         return Path(self.out_dir) / f"{auth_id}.{self.format}"
@@ -140,6 +149,7 @@ class ExportJob:
                 # A retry continues from what the failed attempt committed.
                 resume=(self.resume or retrying) and await anyio.Path(checkpoint).exists(),
                 settle=self.settle,
+                max_shard_records=self.max_shard_records,
                 on_progress=progress,
             )
             return summary.records
@@ -161,28 +171,51 @@ class SyncJob:
 
     db: str = attrs.field(repr=lambda url: redact_db_url(url))
     settle: timedelta = timedelta(minutes=2)
+    #: Smaller shards commit more often: less to pull again after a lost worker.
+    max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS
 
     def check(self, work: AccountWork) -> None:
-        if work.until is not None:
-            raise InvalidArgumentError(
-                f"account {work.auth_id}: a sync runs up to now minus settle; give no until="
-            )
+        return None
 
     @asynccontextmanager
     async def session(self, options: ClientOptions) -> AsyncIterator[AccountRun]:
-        # Until zentrunk_async.sync lands on this branch, looked up at run time.
-        sync: Any = importlib.import_module("zentrunk_async.sync")
+        # One store per process, shared by its accounts: the store runs one
+        # operation at a time and each shard's commit is one transaction.
+        from .. import sync
 
         async with sync.open_store(self.db) as store:
 
             async def run(
                 client: ZentrunkClient, work: AccountWork, seen: RecordsSeen, retrying: bool
             ) -> int:
-                summary = await sync.sync_once(client, store, since=work.since, settle=self.settle)
+                def progress(snapshot: ExportProgress) -> None:
+                    seen(snapshot.records)
+
+                summary = await sync.sync_once(
+                    client,
+                    store,
+                    since=work.since,
+                    until=work.until,
+                    settle=self.settle,
+                    concurrency=options.concurrency,
+                    max_shard_records=self.max_shard_records,
+                    on_progress=progress,
+                )
+                if not summary.complete:
+                    raise IncompleteSyncError(work.auth_id, len(summary.residues))
                 seen(summary.written)
-                return int(summary.written)
+                return summary.written
 
             yield run
+
+
+class IncompleteSyncError(Exception):
+    """A sync left windows whose counts never matched; another attempt pulls just those."""
+
+    def __init__(self, auth_id: str, windows: int) -> None:
+        self.auth_id = auth_id
+        self.windows = windows
+        super().__init__(f"account {auth_id}: {windows} window(s) never matched their count")
 
 
 def redact_db_url(url: str) -> str:
