@@ -19,6 +19,7 @@ from ._errors import (
     RateLimitError,
     ResponseDecodeError,
     ServerError,
+    WriteOutcome,
     ZentrunkError,
 )
 from ._models import (
@@ -94,6 +95,7 @@ __all__ = [
     "TrunkDirection",
     "TrunkStatus",
     "TrunkUpdated",
+    "WriteOutcome",
     "WriteResponse",
     "ZentrunkClient",
     "ZentrunkError",
