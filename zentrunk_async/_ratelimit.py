@@ -20,8 +20,8 @@ a margin for both.
 A stall is not lateness. When the loop is blocked for seconds (a synchronous
 call, a paused VM), every slot booked during it is in the past when the loop
 resumes; spending them at once would send a second's worth in one instant
-(issue 12 saw 71 sends in one second and 307 in a 5 s window). So a send also
-reserves a place on a second schedule kept in *actual* send times:
+(issue 12 saw 71 sends in one second and 307 in a 5 s window). So a send
+whose slot has come also passes a gate kept in *actual* send times:
 
 * it goes no earlier than ``MAX_CATCH_UP`` seconds ahead of the pace of the
   sends before it (GCRA on send times with that tolerance): a late wake-up of
@@ -228,10 +228,10 @@ class Limiter:
             try:
                 while (delay := booking.at - self._clock()) > 0:
                     await self._sleep(delay)
-                if epoch == self._epoch:
-                    send_at = self._reserve_send(self._clock())
-                    while (delay := send_at - self._clock()) > _EPSILON:
-                        await self._sleep(delay)
+                # The gate counts sends, not bookings, so it is checked afresh on
+                # every wake-up: a stall during this sleep cannot make a burst.
+                while epoch == self._epoch and (delay := self._send_gate(self._clock())) > 0:
+                    await self._sleep(delay)
             except BaseException:
                 self._abandon(booking)
                 raise
@@ -248,21 +248,23 @@ class Limiter:
         self._bookings.append(booking)
         return booking
 
-    def _reserve_send(self, now: float) -> float:
-        """When a send whose slot has come may go: no burst after a stall (module docstring).
+    def _send_gate(self, now: float) -> float:
+        """0.0 and the send recorded, or how long until the actual-send schedule allows it.
 
-        Reservations are made in time order, so the log stays sorted.
+        Both bounds of the module docstring, on the times sends really went.
+        At most `max_concurrency` tasks wait here at once, so re-checking each
+        wake-up costs little even when several wake together after a stall.
         """
-        at = max(now, self._send_tat - MAX_CATCH_UP)
+        opens = self._send_tat - MAX_CATCH_UP
         sent = self._sent
         config = self._config
         if config is not None and len(sent) == sent.maxlen:
-            window_frees = sent[0] + config.period
-            if window_frees > at + _EPSILON:
-                at = window_frees
-        self._send_tat = max(self._send_tat, at) + 1 / self._rate
-        sent.append(at)
-        return at
+            opens = max(opens, sent[0] + config.period)
+        if opens - now > _EPSILON:
+            return opens - now
+        self._send_tat = max(self._send_tat, now) + 1 / self._rate
+        sent.append(now)
+        return 0.0
 
     def _abandon(self, booking: _Booking) -> None:
         booking.state = _State.ABANDONED

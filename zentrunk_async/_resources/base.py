@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from anyio.abc import TaskGroup
 
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, WriteOutcome, ZentrunkError
 from .._models import Page
 from .._pagination import FetchPage, Pager
 from .._transport import Transport
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+#: Resource methods that change the account. An error escaping one always says
+#: what became of the write (`WriteOutcome`), even one raised by a read made
+#: first (``trunks.update`` reads the trunk's direction): the write was not sent.
+WRITE_METHODS = frozenset({"create", "update", "delete", "route_number", "unroute_number"})
 
 
 class Resource:
@@ -21,6 +28,11 @@ class Resource:
 
     path: ClassVar[str]
     name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS & vars(cls).keys():
+            setattr(cls, name, _reports_outcome(vars(cls)[name]))
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -68,6 +80,19 @@ class Resource:
             ordered=ordered,
             background=self._background,
         )
+
+
+def _reports_outcome(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    @functools.wraps(method)
+    async def write(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except ZentrunkError as exc:
+            if "outcome" not in vars(exc):  # raised before the write itself was sent
+                exc.outcome = WriteOutcome.NOT_ACTED
+            raise
+
+    return write
 
 
 def compact(**fields: Any) -> dict[str, Any]:
