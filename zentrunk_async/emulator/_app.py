@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ._answer_faults import AnswerFaultMiddleware
 from ._callquery import page_args, parse_call_query
 from ._emulator import Emulator
 from ._faults import FaultMiddleware
@@ -293,7 +294,11 @@ def _routes() -> list[Route]:
 def build_app(emulator: Emulator) -> Starlette:
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(FaultMiddleware, emulator=emulator)],
+        middleware=[
+            Middleware(FaultMiddleware, emulator=emulator),
+            # Inside FaultMiddleware: its 429s and 5xx answer before any handler acts.
+            Middleware(AnswerFaultMiddleware, emulator=emulator),
+        ],
         exception_handlers={HTTPException: _http_error},
     )
     app.router.redirect_slashes = False
