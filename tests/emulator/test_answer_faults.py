@@ -225,3 +225,30 @@ async def test_write_outcome_under_fault_is_true(
         assert acted
     if fault == "429 until out of retries":
         assert not acted
+
+
+@pytest.mark.zentrunk_emulator(calls=0, rate_limit_requests=None)
+async def test_acted_drop_in_process_is_a_lost_answer_too(
+    zentrunk_emulator: Emulator, zentrunk_client_factory: Callable[..., ZentrunkClient]
+) -> None:
+    """Through httpx.ASGITransport the drop is the same "server disconnected" failure."""
+    async with zentrunk_client_factory(rate_limit=None) as zt:
+        acl = await _acl(zt)
+        zentrunk_emulator.set_faults(acted_drop_next=1)
+        with pytest.raises(ZentrunkError) as info:
+            await zt.trunks.create(name="dropped", trunk_direction="outbound", ipacl_uuid=acl)
+        assert info.value.outcome is MAYBE
+        assert await _named(zt.trunks.list(), "dropped")
+        assert zentrunk_emulator.stats_dict()["faults"] == {"acted_drop": 1}
+
+
+@pytest.mark.zentrunk_emulator(calls=0, rate_limit_requests=None)
+async def test_acted_faults_skip_reads(
+    zentrunk_emulator: Emulator, zentrunk_client_factory: Callable[..., ZentrunkClient]
+) -> None:
+    """A read passes through without spending an acted_* counter."""
+    async with zentrunk_client_factory(rate_limit=None) as zt:
+        zentrunk_emulator.set_faults(acted_drop_next=1, acted_error_next=1)
+        assert await zt.trunks.list().collect() == []
+        assert zentrunk_emulator.faults.acted_drop_next == 1
+        assert zentrunk_emulator.faults.acted_error_next == 1
