@@ -23,7 +23,8 @@ API's own ``error`` text, because that is what a person needs to act on a
 failure or to quote it to Plivo support.
 
 Every error of a create, update or delete also says what became of the write
-(`WriteOutcome`, the ``outcome`` attribute, repeated in the message); errors
+(`WriteOutcome`, the ``outcome`` attribute, repeated in the message; an
+`InvalidArgumentError` is always ``NOT_ACTED``, which its name says); errors
 of reads have ``outcome = None``. Every exception pickles and copies (for
 process pools), and none holds a credential.
 """
@@ -95,9 +96,9 @@ class ZentrunkError(Exception):
 
     def __str__(self) -> str:
         text = super().__str__()
-        # Only an outcome stated for this error joins the message: a class
-        # default (InvalidArgumentError's) is true of every such error and
-        # would only add noise to argument errors of reads.
+        # Only an outcome stated for this error joins the message. A class
+        # default (InvalidArgumentError's NOT_ACTED) is true of every such
+        # error, as the class name says: its message stays the user's complaint.
         outcome = self.__dict__.get("outcome")
         if isinstance(outcome, WriteOutcome):
             return f"{text} ({_ADVICE[outcome]})"

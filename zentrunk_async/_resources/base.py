@@ -88,7 +88,10 @@ def _reports_outcome(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable
         try:
             return await method(*args, **kwargs)
         except ZentrunkError as exc:
-            if "outcome" not in vars(exc):  # raised before the write itself was sent
+            # Raised before the write itself was sent. (An InvalidArgumentError says
+            # so by its class, whose outcome is always NOT_ACTED; its message stays
+            # in the user's words.)
+            if "outcome" not in vars(exc) and not isinstance(exc, InvalidArgumentError):
                 exc.outcome = WriteOutcome.NOT_ACTED
             raise
 
