@@ -487,7 +487,7 @@ async def _simulate(
     config: RateLimit,
     plan: list[Arrival],
     lateness: float,
-    blocked: list[Stall] = (),  # type: ignore[assignment]
+    blocked: list[Stall] | None = None,
 ) -> list[float]:
     vt = VirtualTime(lateness)
     limiter = vt.limiter(config)
@@ -514,7 +514,7 @@ async def _simulate(
     async with anyio.create_task_group() as tg:
         for arrival in plan:
             tg.start_soon(request, arrival)
-        for at, seconds in blocked:
+        for at, seconds in blocked or []:
             tg.start_soon(stall, at, seconds)
         await vt.run()
     return sorted(sent)

@@ -20,7 +20,7 @@ import base64
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import anyio
 import httpx
@@ -40,6 +40,7 @@ from ._errors import (
     status_error_class,
 )
 from ._logging import log_deleted_on_retry, log_retry, log_throttled, logger
+from ._outcomes import Failed, Progress, Result, attempt_outcome, cut_short
 from ._ratelimit import Limiter
 from ._redact import Secret, redact_url
 from ._retry import SAFE_METHODS, Failure, RetryPolicy, classify_httpx_error, parse_retry_after
@@ -50,26 +51,6 @@ T = TypeVar("T")
 
 #: Everything structuring a parsed body may raise on hostile input.
 _STRUCTURE_ERRORS: tuple[type[Exception], ...] = (*DECODE_ERRORS, OverflowError, RecursionError)
-
-
-class _Failed(NamedTuple):
-    """An attempt that got no HTTP answer; `sent` is False when it never left the limiter."""
-
-    error: httpx.HTTPError
-    sent: bool = True
-
-
-_Result = Body | _Failed
-
-
-class _Progress:
-    """How far one attempt got, read when a deadline cuts it short."""
-
-    __slots__ = ("response", "sent")
-
-    def __init__(self) -> None:
-        self.sent = False
-        self.response: httpx.Response | None = None
 
 
 class Transport:
@@ -222,7 +203,7 @@ class Transport:
                     return None
                 error, delay = self._judge(request, result, attempt, elapsed)
                 if write:
-                    outcome = _outcome(result)
+                    outcome = attempt_outcome(result)
                     maybe_acted = maybe_acted or outcome is WriteOutcome.MAY_HAVE_ACTED
                     if delay is None:
                         if maybe_acted and outcome is WriteOutcome.NOT_ACTED:
@@ -234,17 +215,17 @@ class Transport:
             log_retry(method, redact_url(request.url), attempt, reason, delay)
             await self._sleep(delay)
 
-    async def _send_once(self, request: httpx.Request, started: float) -> _Result:
+    async def _send_once(self, request: httpx.Request, started: float) -> Result:
         """One attempt within the retry deadline, if the policy has one."""
-        progress = _Progress()
+        progress = Progress()
         deadline = self.retry.deadline
         if deadline is None:
             return await self._attempt(request, progress)
         with anyio.move_on_after(deadline - (self._clock() - started)):
             return await self._attempt(request, progress)
-        return _cut_short(request, progress, f"the retry deadline of {deadline} s passed")
+        return cut_short(request, progress, f"the retry deadline of {deadline} s passed")
 
-    async def _attempt(self, request: httpx.Request, progress: _Progress) -> _Result:
+    async def _attempt(self, request: httpx.Request, progress: Progress) -> Result:
         """Wait for a send slot, then send and read the body within `attempt_timeout`."""
         async with self.limiter.slot():
             progress.sent = True
@@ -256,16 +237,16 @@ class Transport:
                     result = await self._exchange(request, progress)
                 if scope.cancelled_caught:
                     why = f"no complete answer within attempt_timeout={timeout} s"
-                    result = _cut_short(request, progress, why)
+                    result = cut_short(request, progress, why)
         if logger.isEnabledFor(logging.DEBUG):  # redact_url is per-request work otherwise
             _log_exchange(request, result)
         return result
 
-    async def _exchange(self, request: httpx.Request, progress: _Progress) -> _Result:
+    async def _exchange(self, request: httpx.Request, progress: Progress) -> Result:
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
-            return _Failed(exc)
+            return Failed(exc)
         progress.response = response
         try:
             return await read_body(response, self.max_response_bytes)
@@ -275,10 +256,10 @@ class Transport:
                 await response.aclose()
 
     def _judge(
-        self, request: httpx.Request, result: _Result, attempt: int, elapsed: float
+        self, request: httpx.Request, result: Result, attempt: int, elapsed: float
     ) -> tuple[ZentrunkError, float | None]:
         """The error this result means, and how long to wait before retrying (None: don't)."""
-        if isinstance(result, _Failed):
+        if isinstance(result, Failed):
             failure = classify_httpx_error(result.error) if result.sent else Failure.CONNECT
             error: ZentrunkError = self._connection_error(request, result, failure, attempt)
             delay = self.retry.delay(
@@ -357,7 +338,7 @@ class Transport:
         return cls(message, **common)
 
     def _connection_error(
-        self, request: httpx.Request, failed: _Failed, failure: Failure, attempt: int
+        self, request: httpx.Request, failed: Failed, failure: Failure, attempt: int
     ) -> APIConnectionError:
         exc = failed.error
         timed_out = isinstance(exc, httpx.TimeoutException)
@@ -375,36 +356,13 @@ class Transport:
         )
 
 
-def _cut_short(request: httpx.Request, progress: _Progress, why: str) -> _Result:
-    """What an attempt that a deadline cancelled amounts to, by how far it got."""
-    if progress.response is not None:  # the status arrived: it says whether a write acted
-        return Body(progress.response, b"", Problem.LATE, f"{why} while the body arrived")
-    if not progress.sent:
-        return _Failed(httpx.PoolTimeout(f"{why} before the request was sent"), sent=False)
-    return _Failed(httpx.ReadTimeout(why, request=request))
-
-
-def _outcome(result: _Result) -> WriteOutcome:
-    """What one failed attempt of a write did on the server."""
-    if isinstance(result, _Failed):
-        if not result.sent or classify_httpx_error(result.error) is Failure.CONNECT:
-            return WriteOutcome.NOT_ACTED
-        return WriteOutcome.MAY_HAVE_ACTED
-    status = result.response.status_code
-    if 200 <= status < 300:
-        return WriteOutcome.ACTED
-    if 400 <= status < 500:  # refused (429 included: the limiter runs before any handler)
-        return WriteOutcome.NOT_ACTED
-    return WriteOutcome.MAY_HAVE_ACTED  # a 5xx may come after the change was made
-
-
 def _unwrap(body: Mapping[str, Any]) -> dict[str, Any]:
     return {
         key: value.reveal() if isinstance(value, Secret) else value for key, value in body.items()
     }
 
 
-def _log_exchange(request: httpx.Request, result: _Result) -> None:
+def _log_exchange(request: httpx.Request, result: Result) -> None:
     what = result.response.status_code if isinstance(result, Body) else _describe(result.error)
     logger.debug("%s %s -> %s", request.method, redact_url(request.url), what)
 
@@ -414,7 +372,7 @@ def basic_auth_header(auth_id: str, auth_token: Secret) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
-def _reason(result: _Result) -> str:
+def _reason(result: Result) -> str:
     if isinstance(result, Body):
         return f"status {result.response.status_code}"
     return _describe(result.error)
