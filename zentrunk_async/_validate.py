@@ -109,6 +109,14 @@ def sip_password(value: object, *, field: str = "password") -> Secret:
     return value if isinstance(value, Secret) else Secret(plain)
 
 
+def secret(value: object, *, field: str) -> Secret:
+    """A non-empty password of any form, wrapped until the transport writes the body."""
+    plain = value.reveal() if isinstance(value, Secret) else value
+    if not isinstance(plain, str) or not plain:
+        raise InvalidArgumentError(f"{field} must be a non-empty string")
+    return value if isinstance(value, Secret) else Secret(plain)
+
+
 def ip_addresses(values: Iterable[str], *, field: str = "ip_addresses") -> list[str]:
     if isinstance(values, str):
         raise InvalidArgumentError(f"{field} must be a list of addresses, not one string")

@@ -157,3 +157,18 @@ async def test_the_password_reaches_the_wire_and_no_log(
     sent: dict[str, Any] = __import__("json").loads(route.calls.last.request.content)
     assert sent["password"] == "Pa$$w0rd1"
     assert "Pa$$w0rd1" not in caplog.text
+
+
+async def test_uri_passwords_are_wrapped_too(router: respx.MockRouter, zt: ZentrunkClient) -> None:
+    from zentrunk_async._validate import secret
+
+    assert isinstance(secret("hunter22", field="password"), Secret)
+    with pytest.raises(InvalidArgumentError, match="password"):
+        secret("", field="password")
+    route = router.post(ZT + "URI/").respond(
+        201, json={"api_id": "u", "message": "created", "uri_uuid": "a1b2c3"}
+    )
+    await zt.origination_uris.create(
+        uri="pbx.example.com", authentication_needed=True, username="pbx", password="hunter22"
+    )
+    assert b'"password":"hunter22"' in route.calls.last.request.content.replace(b" ", b"")
