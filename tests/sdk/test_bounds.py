@@ -136,6 +136,13 @@ async def test_compressed_bomb_is_counted_decompressed(router: respx.MockRouter)
             await zt.trunks.get(TRUNK_ID)
 
 
+async def test_an_honest_gzip_body_decodes(router: respx.MockRouter) -> None:
+    raw = gzip.compress(httpx.Response(200, json=TRUNK_LIVE_GET).content)
+    router.get(TRUNK_URL).mock(side_effect=lambda _: encoded(raw, "gzip"))
+    async with client(max_response_bytes=1_000) as zt:
+        assert (await zt.trunks.get(TRUNK_ID)).trunk_id == TRUNK_ID
+
+
 async def test_bad_content_encoding_is_a_decode_error(router: respx.MockRouter) -> None:
     router.get(TRUNK_URL).mock(side_effect=lambda _: encoded(b"not gzip", "gzip"))
     async with client(retry=RetryPolicy(max_retries=0)) as zt:
