@@ -33,6 +33,7 @@ if _typing.TYPE_CHECKING:
         ResponseDecodeError,
         ServerError,
         TrunkInUseError,
+        WriteOutcome,
         ZentrunkError,
     )
     from ._models import (
@@ -111,6 +112,7 @@ __all__ = [
     "TrunkInUseError",
     "TrunkStatus",
     "TrunkUpdated",
+    "WriteOutcome",
     "WriteResponse",
     "ZentrunkClient",
     "ZentrunkError",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import platform
+import re
 from types import TracebackType
 
 import anyio
@@ -12,7 +14,9 @@ import httpx
 from anyio.abc import TaskGroup
 
 from ._config import (
+    DEFAULT_ATTEMPT_TIMEOUT,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
@@ -34,6 +38,10 @@ from ._version import __version__
 #: The documented limit, paced client-side unless the caller says otherwise.
 DEFAULT_RATE_LIMIT = RateLimit()
 
+# The Auth ID goes into every URL path: ASCII letters and digits only (str.isalnum
+# would take any script's letters, and a trailing newline fails it only by luck).
+_AUTH_ID = re.compile(r"[A-Za-z0-9]+")
+
 
 class ZentrunkClient:
     """An async client for one Plivo account's Zentrunk API.
@@ -50,6 +58,19 @@ class ZentrunkClient:
     requests over aiohttp's I/O for about a third less CPU per page: the
     fast path for bulk pulls and many accounts in one process. The default,
     ``"httpx"``, runs on asyncio and trio.
+
+    Bounds the server cannot move: an answer body over `max_response_bytes`
+    (decoded; default 4 MiB, about 250 full pages) is refused with
+    `ResponseDecodeError`, and each HTTP attempt, from sending to the last
+    body byte, has `attempt_timeout` seconds (default 60; None turns it off)
+    beside httpx's per-read `timeout`, which restarts on every byte.
+
+    Proxies: `trust_env` (default True) lets the built-in HTTP client read
+    ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY`` and ``SSL_CERT_FILE`` from the
+    environment; False ignores them. A plain-http `base_url` (a loopback
+    emulator, or a host allowed with `allow_insecure_http`) never goes
+    through a proxy from the environment: the proxy would read the Basic
+    credentials in clear. An injected `http_client` is used as it is.
     """
 
     def __init__(
@@ -65,6 +86,9 @@ class ZentrunkClient:
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         http: HttpBackend | None = None,
+        trust_env: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT,
     ) -> None:
         configure_from_env()
         self.auth_id = _resolve_auth_id(auth_id)
@@ -79,9 +103,22 @@ class ZentrunkClient:
             retry = RetryPolicy(max_retries=max_retries)
         elif max_retries != DEFAULT_MAX_RETRIES:
             raise InvalidArgumentError("give max_retries or retry=RetryPolicy(...), not both")
+        if not isinstance(trust_env, bool):
+            raise InvalidArgumentError(f"trust_env must be True or False, got {trust_env!r}")
+        if http_client is not None and not trust_env:
+            raise InvalidArgumentError(
+                "trust_env applies to the built-in HTTP client; build your http_client "
+                "with httpx.AsyncClient(trust_env=False) instead"
+            )
         owns_http = http_client is None
         self._transport = Transport(
-            http=_http_client(http, http_client, timeout),
+            # Plain http: an environment proxy would see the Authorization header.
+            http=_http_client(
+                http,
+                http_client,
+                timeout,
+                trust_env=trust_env and self.base_url.startswith("https:"),
+            ),
             owns_http=owns_http,
             base_url=self.base_url,
             auth_id=self.auth_id,
@@ -92,6 +129,8 @@ class ZentrunkClient:
             max_retry_after=(
                 rate_limit.max_retry_after if rate_limit is not None else DEFAULT_MAX_RETRY_AFTER
             ),
+            max_response_bytes=_max_response_bytes(max_response_bytes),
+            attempt_timeout=_attempt_timeout(attempt_timeout),
         )
         self._task_group: TaskGroup | None = None
         self.trunks = Trunks(self._transport, self._background)
@@ -155,11 +194,15 @@ def user_agent() -> str:
 
 
 def _http_client(
-    http: str | None, http_client: httpx.AsyncClient | None, timeout: float | httpx.Timeout
+    http: str | None,
+    http_client: httpx.AsyncClient | None,
+    timeout: float | httpx.Timeout,
+    *,
+    trust_env: bool,
 ) -> httpx.AsyncClient:
     """The injected client, else one of our own on the I/O `http` names (``"httpx"`` default)."""
     if http_client is None:
-        return make_http_client("httpx" if http is None else http, timeout)
+        return make_http_client("httpx" if http is None else http, timeout, trust_env=trust_env)
     if http is not None:
         raise InvalidArgumentError("give http=... or http_client=..., not both")
     return http_client
@@ -171,9 +214,30 @@ def _resolve_auth_id(auth_id: str | None) -> str:
         raise InvalidArgumentError(
             f"no Auth ID: pass auth_id=... or set the {ENV_AUTH_ID} environment variable"
         )
-    if not value.isalnum():
+    if not _AUTH_ID.fullmatch(value):
         raise InvalidArgumentError("auth_id must be letters and digits (it goes into URL paths)")
     return value
+
+
+def _max_response_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"max_response_bytes must be a positive integer, got {value!r}")
+    return value
+
+
+def _attempt_timeout(value: object) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidArgumentError(
+            f"attempt_timeout must be a positive number of seconds or None, got {value!r}"
+        )
+    return float(value)
 
 
 def _resolve_auth_token(auth_token: str | None) -> str:

@@ -15,6 +15,20 @@ DEFAULT_BASE_URL = "https://api.plivo.com"
 #: noticed; "no timeout" is never a default (a hung socket would hang a pull).
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
+#: Longest answer body read, in decoded bytes. A full page of 20 CDRs is about
+#: 16 KB and the largest legitimate body (a page of 20 trunks or URIs with long
+#: names) well under 100 KB, so 4 MiB is 250 pages' worth: never reached by an
+#: honest server, while 16 requests in flight hold at most 64 MiB of a hostile
+#: one (a 200 MB page decoded whole took 1.4 GB and 32 s, issue 12).
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+#: Seconds one HTTP attempt may take from sending to the last body byte,
+#: beside httpx's per-read timeout (which restarts on every byte, so a server
+#: trickling one byte a second would hold a request forever). Twice the read
+#: timeout: a slow but steady answer fits, a trickle is cut within a minute.
+#: The wait for a rate-limit slot does not count.
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
+
 #: Attempts after the first for requests that are safe to retry (see _retry.py).
 DEFAULT_MAX_RETRIES = 3
 

@@ -13,6 +13,7 @@ body`` and bulk exports write JSONL from it. A malformed body raises one of
 :data:`DECODE_ERRORS`, which the transport turns into ``ResponseDecodeError``.
 """
 
+import math
 import types
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -97,11 +98,17 @@ def _scalar_hooks(strict: bool) -> dict[type, _Hook]:
         raise _type_error("an integer", value)
 
     def to_float(value: Any, type_: Any) -> float | None:
-        if type(value) is float or (value is None and type_ is not float):
+        if value is None and type_ is not float:
             return value
-        if type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
-            return float(value)
-        raise _type_error("a number or numeric string", value)
+        if type(value) is float:
+            number = value
+        elif type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
+            number = float(value)  # OverflowError for a huge int: the transport maps it
+        else:
+            raise _type_error("a number or numeric string", value)
+        if not math.isfinite(number):  # "nan" would poison every mean computed from it
+            raise ValueError(f"not a finite number: {value!r:.80}")
+        return number
 
     def to_decimal(value: Any, type_: Any) -> Decimal | None:
         if type(value) is str:

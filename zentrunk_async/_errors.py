@@ -13,7 +13,7 @@ The hierarchy::
     │   └── ServerError           5xx
     ├── APIConnectionError        network failure (after retries, if any were safe)
     │   └── APITimeoutError
-    └── ResponseDecodeError       a body that is not what the API promises
+    └── ResponseDecodeError       a body that is not what the API promises (or too big)
 
     InvalidArgumentError(ZentrunkError, ValueError)
                                   bad input, raised before any request is sent
@@ -22,19 +22,107 @@ The hierarchy::
 Messages carry the method, the URL (never credentials), the ``api_id`` and the
 API's own ``error`` text, because that is what a person needs to act on a
 failure or to quote it to Plivo support.
+
+Every error of a create, update or delete also says what became of the write
+(`WriteOutcome`, the ``outcome`` attribute, repeated in the message; an
+`InvalidArgumentError` is always ``NOT_ACTED``, which its name says); errors
+of reads have ``outcome = None``. Every exception pickles and copies (for
+process pools), and none holds a credential.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
+from typing import Any
+
+
+class WriteOutcome(enum.Enum):
+    """What a failed create, update or delete did on the server: ``error.outcome``.
+
+    * ``NOT_ACTED``: the server provably did not apply it (refused with a 4xx,
+      throttled with 429, never reached, or an argument was invalid). Safe to
+      send again once the cause is fixed.
+    * ``MAY_HAVE_ACTED``: the answer was lost (a dropped connection, a timeout
+      after the request went out) or was a 5xx. Look before you repeat it.
+    * ``ACTED``: the server answered 2xx, so the write happened, but its body
+      could not be read or decoded (cut off, oversized, not JSON). Do not repeat it.
+
+    Reconciling a create whose outcome is not ``NOT_ACTED``: trunk names are
+    unique per account, so look the trunk up by name before creating again::
+
+        try:
+            created = await zt.trunks.create(name="pbx-out", trunk_direction="outbound",
+                                             ipacl_uuid=acl)
+            trunk_id = created.trunk_id
+        except ZentrunkError as exc:
+            if exc.outcome is WriteOutcome.NOT_ACTED:
+                raise
+            found = [t async for t in zt.trunks.list() if t.name == "pbx-out"]
+            if not found:  # it did not happen after all: creating again is safe
+                raise
+            trunk_id = found[0].trunk_id
+
+    The same works for any record you give a unique name (credentials by
+    ``username``, IP ACLs and URIs by ``name``). An update whose outcome is
+    unknown is safe to repeat: it sets the same values again. A delete is
+    retried by the SDK itself; a delete whose retry finds the record gone
+    (404 after an attempt that may have deleted it) returns as deleted.
+    """
+
+    NOT_ACTED = "did not act"
+    MAY_HAVE_ACTED = "may have acted"
+    ACTED = "did act"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_ADVICE = {
+    WriteOutcome.NOT_ACTED: "the server did not act",
+    WriteOutcome.MAY_HAVE_ACTED: "the server may have acted: check before repeating the write",
+    WriteOutcome.ACTED: "the server did act: do not repeat the write",
+}
 
 
 class ZentrunkError(Exception):
-    """Base of every exception raised by zentrunk_async."""
+    """Base of every exception raised by zentrunk_async.
+
+    Attributes:
+        outcome: For an error of a create, update or delete, what became of the
+            write (`WriteOutcome`); None for errors of reads.
+    """
+
+    outcome: WriteOutcome | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        # Only an outcome stated for this error joins the message. A class
+        # default (InvalidArgumentError's NOT_ACTED) is true of every such
+        # error, as the class name says: its message stays the user's complaint.
+        outcome = self.__dict__.get("outcome")
+        if isinstance(outcome, WriteOutcome):
+            return f"{text} ({_ADVICE[outcome]})"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default reduce calls cls(*args), which keyword-only constructors
+        # refuse; rebuild from the message and attributes instead. No attribute
+        # of an SDK error holds a credential, so the state is safe to copy.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[ZentrunkError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidArgumentError(ZentrunkError, ValueError):
-    """An argument was rejected before any request was sent."""
+    """An argument was rejected before any request was sent (so nothing was changed)."""
+
+    outcome: WriteOutcome | None = WriteOutcome.NOT_ACTED
 
 
 class APIStatusError(ZentrunkError):
@@ -154,7 +242,12 @@ class APITimeoutError(APIConnectionError):
 
 
 class ResponseDecodeError(ZentrunkError):
-    """The body is not what the API promises: HTML from a proxy, truncated JSON, wrong shape."""
+    """The body is not what the API promises: HTML from a proxy, truncated JSON, wrong shape.
+
+    Also raised for a body larger than the client's ``max_response_bytes`` or
+    one whose ``Content-Encoding`` cannot be undone. For a read it comes after
+    the retries; a write is never resent for it (a 2xx means the write happened).
+    """
 
     def __init__(
         self,
@@ -166,6 +259,7 @@ class ResponseDecodeError(ZentrunkError):
         status_code: int,
         api_id: str | None = None,
         snippet: str = "",
+        attempts: int = 1,
     ) -> None:
         self.reason = reason
         self.endpoint = endpoint
@@ -174,11 +268,13 @@ class ResponseDecodeError(ZentrunkError):
         self.status_code = status_code
         self.api_id = api_id
         self.snippet = snippet
+        self.attempts = attempts
         api = f", api_id={api_id}" if api_id else ""
+        tries = f", after {attempts} attempts" if attempts > 1 else ""
         body = f"; body starts {snippet!r}" if snippet else ""
         super().__init__(
             f"cannot decode the {endpoint} response to {method} {url} "
-            f"(status {status_code}{api}): {reason}{body}"
+            f"(status {status_code}{api}{tries}): {reason}{body}"
         )
 
 

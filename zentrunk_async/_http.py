@@ -41,8 +41,13 @@ _NOT_ASYNCIO = (
 )
 
 
-def make_http_client(http: str, timeout: float | httpx.Timeout) -> httpx.AsyncClient:
-    """The client's own connection pool, on the I/O `http` names (checked here)."""
+def make_http_client(
+    http: str, timeout: float | httpx.Timeout, *, trust_env: bool = True
+) -> httpx.AsyncClient:
+    """The client's own connection pool, on the I/O `http` names (checked here).
+
+    `trust_env` False ignores proxies and certificate settings from the environment.
+    """
     if timeout is None:
         raise InvalidArgumentError("timeout cannot be None: a hung socket would hang forever")
     limits = httpx.Limits(
@@ -50,9 +55,11 @@ def make_http_client(http: str, timeout: float | httpx.Timeout) -> httpx.AsyncCl
         max_keepalive_connections=DEFAULT_MAX_CONNECTIONS,
     )
     if http == "httpx":
-        return httpx.AsyncClient(timeout=timeout, limits=limits)
+        return httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=trust_env)
     if http == "aiohttp":
-        return httpx.AsyncClient(timeout=timeout, transport=_aiohttp_transport(limits))
+        return httpx.AsyncClient(
+            timeout=timeout, transport=_aiohttp_transport(limits), trust_env=trust_env
+        )
     raise InvalidArgumentError(f"http must be one of {', '.join(HTTP_BACKENDS)}; got {http!r}")
 
 

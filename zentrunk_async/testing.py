@@ -18,6 +18,14 @@ whose keyword arguments are `EmulatorConfig` fields::
 
     @pytest.mark.zentrunk_emulator(calls=5_000, seed=7, rate_limit_requests=None)
     async def test_pull(zentrunk_client_factory): ...
+
+Time: ``use_fake_time(client)`` makes a client's retry backoff and pacing run
+on a `FakeTime` (sleeps are recorded and pass at once), so a test of retries
+never waits and never patches the SDK's private attributes::
+
+    fake = use_fake_time(client)
+    await client.trunks.get(trunk_id)   # retried twice
+    assert len(fake.sleeps) == 2
 """
 
 from __future__ import annotations
@@ -31,11 +39,49 @@ if TYPE_CHECKING:
     from . import ZentrunkClient
     from .emulator import Emulator
 
+
+class FakeTime:
+    """A clock and sleep for a client's retries and pacing: each sleep passes at once.
+
+    `sleep` records the wait in `sleeps`, moves `now` on by it and yields to
+    other tasks once. `advance` moves the clock without sleeping, like a stalled
+    event loop. Meant for a few tasks; many concurrent sleepers would each move
+    the shared clock. Per-attempt deadlines (``attempt_timeout``) stay on the
+    event loop's own clock.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        import anyio.lowlevel
+
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await anyio.lowlevel.checkpoint()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def use_fake_time(client: Any, fake: FakeTime | None = None) -> FakeTime:
+    """Make `client` (a ``ZentrunkClient``) measure and wait with `fake` (a new one by default)."""
+    fake = fake if fake is not None else FakeTime()
+    client._transport.use_time(fake.clock, fake.sleep)
+    return fake
+
+
 __all__ = [
     "DEFAULT_TEST_CALLS",
     "EmulatorServer",
+    "FakeTime",
     "zentrunk_client_factory",
     "zentrunk_emulator",
+    "use_fake_time",
     "zentrunk_emulator_server",
 ]
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+import functools
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, ParamSpec, TypeVar, cast
 
 from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, WriteOutcome, ZentrunkError
 from .._models import Page
 from .._pagination import FetchPage, Pager
 from .._transport import Transport
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+#: Resource methods that change the account. An error escaping one always says
+#: what became of the write (`WriteOutcome`), even one raised by a read made
+#: first (``trunks.update`` reads the trunk's direction): the write was not sent.
+WRITE_METHODS = frozenset({"create", "update", "delete", "route_number", "unroute_number"})
 
 
 class Resource:
@@ -22,6 +29,11 @@ class Resource:
 
     path: ClassVar[str]
     name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS & vars(cls).keys():
+            setattr(cls, name, _reports_outcome(vars(cls)[name]))
 
     def __init__(self, transport: Transport, background: Background | None = None) -> None:
         self._transport = transport
@@ -115,6 +127,22 @@ class Matching(Generic[T]):
             async for record in records:
                 if self._keep(record):
                     yield record
+
+
+def _reports_outcome(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    @functools.wraps(method)
+    async def write(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except ZentrunkError as exc:
+            # Raised before the write itself was sent. (An InvalidArgumentError says
+            # so by its class, whose outcome is always NOT_ACTED; its message stays
+            # in the user's words.)
+            if "outcome" not in vars(exc) and not isinstance(exc, InvalidArgumentError):
+                exc.outcome = WriteOutcome.NOT_ACTED
+            raise
+
+    return write
 
 
 def compact(**fields: Any) -> dict[str, Any]:

@@ -148,11 +148,5 @@ def _uri_fields(
         if authentication_needed is None
         else validate.boolean(authentication_needed, field="authentication_needed"),
         username=None if username is None else validate.text(username, field="username"),
-        password=None if password is None else _password(password),
+        password=None if password is None else validate.secret(password, field="password"),
     )
-
-
-def _password(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidArgumentError("password must be a non-empty string")
-    return value

@@ -122,6 +122,25 @@ class Faults:
     html_rate: float = attrs.field(default=0.0, validator=_probability)
     html_next: int = attrs.field(default=0, validator=_non_negative)
     html_status: int = 200
+    #: Writes only: the handler runs (the write is applied), then the connection
+    #: closes with no answer at all (see _answer_faults.py).
+    acted_drop_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_drop_next: int = attrs.field(default=0, validator=_non_negative)
+    #: Writes only: applied, then no answer until the client hangs up (or ``hang_seconds``).
+    acted_hang_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_hang_next: int = attrs.field(default=0, validator=_non_negative)
+    hang_seconds: float = attrs.field(default=300.0, validator=_non_negative)
+    #: Writes only: applied, then answered ``error_status`` (a 5xx after acting).
+    acted_error_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_error_next: int = attrs.field(default=0, validator=_non_negative)
+    #: The real body then whitespace up to ``oversize_bytes``, chunked (no Content-Length).
+    oversize_rate: float = attrs.field(default=0.0, validator=_probability)
+    oversize_next: int = attrs.field(default=0, validator=_non_negative)
+    oversize_bytes: int = attrs.field(default=64 * 1024 * 1024, validator=_non_negative)
+    #: The real body, one byte every ``trickle_interval`` seconds.
+    trickle_rate: float = attrs.field(default=0.0, validator=_probability)
+    trickle_next: int = attrs.field(default=0, validator=_non_negative)
+    trickle_interval: float = attrs.field(default=1.0, validator=_non_negative)
     #: New calls per second ending "now", prepended to newest-first CDR lists.
     drift_per_second: float = attrs.field(default=0.0, validator=_non_negative)
     #: Seed of the fault dice; ``None`` draws from the OS.

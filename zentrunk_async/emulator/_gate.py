@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._account import Account
+from ._answer_faults import AnswerFaultMiddleware
 from ._faults import FaultMiddleware
 from ._validate import ApiError
 
@@ -61,7 +62,11 @@ class AccountFaults:
 
     def __init__(self, app: ASGIApp, accounts: Sequence[Account]) -> None:
         self.app = app
-        self.by_id = {a.auth_id: FaultMiddleware(app, emulator=a) for a in accounts}
+        # The answer faults sit inside: a 429 or 5xx answers before any handler acts.
+        self.by_id = {
+            a.auth_id: FaultMiddleware(AnswerFaultMiddleware(app, emulator=a), emulator=a)
+            for a in accounts
+        }
         self.first = next(iter(self.by_id.values()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
