@@ -123,6 +123,7 @@ def demo(
                         format=file_format.value,
                         concurrency=concurrency,
                         on_progress=bar.update,
+                        restart=True,  # a demo starts afresh, even after a Ctrl-C
                     )
                 sampled, seconds = await sequential_sample(zt, since, until, sample_pages)
             return summary, sampled, seconds

@@ -28,10 +28,18 @@ import anyio
 
 from ._checkpoint import Checkpoint, fsync_directory
 from ._incomplete import IncompleteExportError, Residue
+from ._lock import ExportLock
 from ._manifest import Manifest, manifest_path
 from ._partial import Layout, PartialFile
 from ._progress import ExportProgress, ExportSummary
-from ._resume import Opened, Request, finished_manifest, open_export
+from ._resume import (
+    ExportFactory,
+    Opened,
+    Request,
+    check_request,
+    finished_manifest,
+    open_export,
+)
 from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 
 if TYPE_CHECKING:
@@ -128,6 +136,23 @@ async def export_to_file(
         )
 
     started = time.monotonic()
+    await anyio.to_thread.run_sync(check_request, out, resume, restart, repair)
+    lock = ExportLock(layout.lock)
+    await anyio.to_thread.run_sync(lock.acquire)
+    try:
+        return await _export(layout, request, make_export, started, keep_checkpoint, on_notice)
+    finally:
+        lock.release()
+
+
+async def _export(
+    layout: Layout,
+    request: Request,
+    make_export: ExportFactory,
+    started: float,
+    keep_checkpoint: bool,
+    on_notice: Callable[[str], None] | None,
+) -> ExportSummary:
     opened = await anyio.to_thread.run_sync(open_export, request, make_export)
     if opened is None:
         return await anyio.to_thread.run_sync(_finished, layout, started, on_notice)
