@@ -118,10 +118,10 @@ def test_the_window_follows_rate_times_round_trip_both_ways() -> None:
     assert window.adaptive
     assert window.limit == START_WINDOW
     round_trips(window, clock, pace, 0.5, SAMPLES)
-    assert window.limit == expected(59, 0.5) == 47
+    assert window.limit == expected(59, 0.5) == 33
     assert window.rtt == pytest.approx(0.5)
     round_trips(window, clock, pace, 0.02, SAMPLES)
-    assert window.limit == expected(59, 0.02) == 4
+    assert window.limit == expected(59, 0.02) == 5
 
 
 def test_the_wait_for_a_send_slot_is_not_counted_as_round_trip() -> None:
