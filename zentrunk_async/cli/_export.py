@@ -21,7 +21,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
 from ._app import JsonFlag, State, state_of
 from ._common import open_client
@@ -166,8 +165,14 @@ def calls_export(
         ExportFormat, typer.Option("--format", case_sensitive=False, help="File format.")
     ] = ExportFormat.jsonl,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight.")
-    ] = DEFAULT_CONCURRENCY,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Requests in flight (default: as many as the round trip needs to hold the pace).",
+        ),
+    ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted export from its checkpoint.")
     ] = False,
@@ -199,7 +204,7 @@ def calls_export(
         {
             "--format": file_format.value,
             "--out": out,
-            "--concurrency": None if concurrency == DEFAULT_CONCURRENCY else concurrency,
+            "--concurrency": concurrency,
             "--checkpoint": checkpoint,
             "--call-direction": None if call_direction is None else call_direction.value,
         },

@@ -31,7 +31,7 @@ async def export_to_file(
     since: datetime,
     until: datetime | None = None,
     format: Format = "jsonl",
-    concurrency: int = 8,
+    concurrency: int | None = None,
     resume: bool = False,
     checkpoint_path: str | os.PathLike[str] | None = None,
     on_progress: Callable[[ExportProgress], None] | None = None,
