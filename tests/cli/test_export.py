@@ -197,7 +197,11 @@ def test_damaged_partial_file_is_refused_then_repaired(
     if damage == "delete":
         part.unlink()
     else:
-        part.write_text("".join(part.read_text().splitlines(keepends=True)[:100]))
+        journal = (tmp_path / "calls.jsonl.checkpoint.json").read_text().splitlines()
+        recorded = sum(json.loads(line)["records"] for line in journal[1:])
+        # Fewer lines than the checkpoint recorded (keeping more would be a legitimate
+        # resume: bytes past the last recorded shard are a crash's leftovers).
+        part.write_text("".join(part.read_text().splitlines(keepends=True)[: recorded // 2]))
     refused = zentrunk("calls", "export", "--out", str(out), "--resume")
     assert refused.exit_code == 2
     assert "Exported" not in refused.stdout

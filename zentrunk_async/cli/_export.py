@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .. import _models
-from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
 from ._app import JsonFlag, State, state_of
 from ._common import open_client
@@ -106,8 +105,14 @@ def calls_export(
         ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight.")
-    ] = DEFAULT_CONCURRENCY,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Requests in flight (default: as many as the round trip needs to hold the pace).",
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(

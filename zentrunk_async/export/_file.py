@@ -78,7 +78,7 @@ async def export_to_file(
     since: datetime | None = None,
     until: datetime | None = None,
     format: str | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     resume: bool = False,
     restart: bool = False,
     repair: bool = False,
@@ -97,7 +97,9 @@ async def export_to_file(
     into ``<path>.part``, shard by shard, each recorded with its byte range
     and SHA-256 in the checkpoint (``<path>.checkpoint.json`` by default);
     at the end a manifest is written beside `path` (for `verify_file`) and
-    the partial file is renamed to `path`.
+    the partial file is renamed to `path`. `concurrency`, `settle`,
+    `max_shard_records` and the filters are those of ``calls.export``
+    (``concurrency=None`` adapts to the round trip).
 
     If a checkpoint exists, ``resume=True`` continues it (leave out `since`,
     `until`, the filters and `format`: the checkpoint's are used; given,

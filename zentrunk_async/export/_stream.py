@@ -30,7 +30,7 @@ async def export_to_stream(
     since: datetime,
     until: datetime | None = None,
     format: str | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     on_progress: Callable[[ExportProgress], None] | None = None,
     settle: timedelta = timedelta(0),
     max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS,
