@@ -6,7 +6,7 @@ import csv
 import gzip
 import json
 from collections.abc import AsyncGenerator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,23 @@ def test_resume_alone_after_a_crash(zentrunk: Invoke, tmp_path: Path) -> None:
     assert "(resumed from its checkpoint)" in result.stdout
     assert set(uuids(out)) == outbound
     assert len(uuids(out)) == len(outbound)
+
+
+def test_resume_with_since_reads_until_from_the_checkpoint(
+    zentrunk: Invoke, tmp_path: Path
+) -> None:
+    out = tmp_path / "calls.jsonl"
+    since = (datetime.now(timezone.utc) - timedelta(days=89)).replace(microsecond=0).isoformat()
+    until = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    argv = ("calls", "export", "--since", since, "--out", str(out), "--max-shard-records", "60")
+    assert zentrunk(*argv, "--until", until, "--keep-checkpoint").exit_code == 0
+    crash_state(out, keep_shards=2)
+    result = zentrunk(*argv, "--resume")
+    assert result.exit_code == 0, result.output
+    assert len(set(uuids(out))) == len(uuids(out)) == 400
+    other = zentrunk(*argv[:-2], "--resume", "--until", "now")
+    assert other.exit_code == 0  # no checkpoint left: a new export, and it says so
+    assert "note: no checkpoint" in other.stderr
 
 
 def test_existing_checkpoint_without_resume_stops(zentrunk: Invoke, tmp_path: Path) -> None:

@@ -226,8 +226,9 @@ def calls_export(
         raise typer.BadParameter(
             "--since is required (unless --resume reads it from the checkpoint)"
         )
-    if since is not None and until is None:
-        until = datetime.now(timezone.utc)  # absolute now, so the resume hint means the same
+    if since is not None and until is None and not (resume or repair):
+        # Absolute now, so the resume hint means the same span (a resume reads its own).
+        until = datetime.now(timezone.utc)
     if since is not None and until is not None and until <= since:
         raise typer.BadParameter(
             f"--until {show_time(until)} is not after --since {show_time(since)}"
