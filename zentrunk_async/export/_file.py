@@ -207,7 +207,7 @@ def _finished(
         expected=manifest.expected,
         since=manifest.since,
         until=manifest.until,
-        notices=[sentence],
+        notices=(sentence,),
         manifest_path=manifest_path(layout.out),
     )
 
@@ -277,8 +277,8 @@ def _summary(layout: Layout, opened: Opened, started: float, keep: bool) -> Expo
         expected=None if None in expected else sum(e for e in expected if e is not None),
         since=since,
         until=until,
-        notices=list(opened.notices),
-        adjustments=list(export.adjustments),
+        notices=tuple(opened.notices),
+        adjustments=tuple(export.adjustments),
         manifest_path=manifest_path(layout.out) if complete else None,
         repaired=opened.repaired,
         complete=complete,

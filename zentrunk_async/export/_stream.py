@@ -78,6 +78,6 @@ async def export_to_stream(
         expected=expected,
         since=export.since,
         until=export.until,
-        adjustments=list(export.adjustments),
-        notices=list(export.adjustments),
+        adjustments=tuple(export.adjustments),
+        notices=tuple(export.adjustments),
     )
