@@ -12,7 +12,7 @@ when each spends `rtt` seconds on the wire, about ``rate × rtt`` must be on the
 wire, plus a few waiting for their slot. It measures each request's time on
 the wire (its whole duration minus the wait for its send slot, which the
 limiter's snapshot gives exactly at the moment the request books it) and keeps
-``rate × median(rtt) × HEADROOM + SPARE`` in flight, within `cap`. The median
+``rate × median(rtt) + SPARE`` in flight, within `cap`. The median
 of recent samples follows the network both ways (the window shrinks when
 latency falls) without chasing one slow retry; the rate is the limiter's
 *current* one, so 429s (which halve it) shrink the window too, and a failed
@@ -43,10 +43,13 @@ PaceProbe = Callable[[], LimiterSnapshot]
 #: up to about 0.7 s at Plivo's 59 requests/s.
 MAX_WINDOW = 64
 MIN_WINDOW = 2
-#: In flight beyond ``rate × rtt``: jitter of ±50 % moves the number on the
-#: wire by about a third either way; 1.5 × keeps requests waiting through it.
-HEADROOM = 1.5
-SPARE = 2
+#: In flight beyond ``rate × rtt``: these wait at the limiter for their slot, so
+#: that a slot never comes up with nobody waiting. Few, and added rather than
+#: multiplied, because the limiter's queue is what a stalled event loop releases
+#: at once when it wakes: the limiter books 295 per 5 s against Plivo's 300, so a
+#: queue of at most SPARE + 1 compressed into one window keeps it under 300.
+HEADROOM = 1.0
+SPARE = 3
 #: Before the first round trip is measured: enough to pace at full rate up to
 #: about half a second of latency (the limiter holds the surplus back anyway).
 START_WINDOW = 32

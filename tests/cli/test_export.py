@@ -6,7 +6,7 @@ import csv
 import gzip
 import json
 from collections.abc import AsyncGenerator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,23 @@ def test_resume_alone_after_a_crash(zentrunk: Invoke, tmp_path: Path) -> None:
     assert len(uuids(out)) == len(outbound)
 
 
+def test_resume_with_since_reads_until_from_the_checkpoint(
+    zentrunk: Invoke, tmp_path: Path
+) -> None:
+    out = tmp_path / "calls.jsonl"
+    since = (datetime.now(timezone.utc) - timedelta(days=89)).replace(microsecond=0).isoformat()
+    until = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    argv = ("calls", "export", "--since", since, "--out", str(out), "--max-shard-records", "60")
+    assert zentrunk(*argv, "--until", until, "--keep-checkpoint").exit_code == 0
+    crash_state(out, keep_shards=2)
+    result = zentrunk(*argv, "--resume")
+    assert result.exit_code == 0, result.output
+    assert len(set(uuids(out))) == len(uuids(out)) == 400
+    other = zentrunk(*argv[:-2], "--resume", "--until", "now")
+    assert other.exit_code == 0  # no checkpoint left: a new export, and it says so
+    assert "note: no checkpoint" in other.stderr
+
+
 def test_existing_checkpoint_without_resume_stops(zentrunk: Invoke, tmp_path: Path) -> None:
     out = tmp_path / "calls.jsonl"
     argv = ("calls", "export", "--since", SINCE, "--out", str(out))
@@ -197,7 +214,11 @@ def test_damaged_partial_file_is_refused_then_repaired(
     if damage == "delete":
         part.unlink()
     else:
-        part.write_text("".join(part.read_text().splitlines(keepends=True)[:100]))
+        journal = (tmp_path / "calls.jsonl.checkpoint.json").read_text().splitlines()
+        recorded = sum(json.loads(line)["records"] for line in journal[1:])
+        # Fewer lines than the checkpoint recorded (keeping more would be a legitimate
+        # resume: bytes past the last recorded shard are a crash's leftovers).
+        part.write_text("".join(part.read_text().splitlines(keepends=True)[: recorded // 2]))
     refused = zentrunk("calls", "export", "--out", str(out), "--resume")
     assert refused.exit_code == 2
     assert "Exported" not in refused.stdout

@@ -16,6 +16,7 @@ from zentrunk_async.emulator import Emulator
 from zentrunk_async.export import (
     CSV_COLUMNS,
     CheckpointExistsError,
+    ExportInProgressError,
     export_to_file,
 )
 
@@ -166,3 +167,22 @@ async def test_resume_alone_of_a_finished_export_is_a_no_op(
     assert summary.records == 3000
     assert summary.requests == 0
     assert notices == [f"{out} is already a complete export (see its manifest): nothing to resume"]
+
+
+async def test_a_second_export_of_the_same_file_is_refused_while_one_runs(
+    zt: ZentrunkClient, emulator: Emulator, span: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    """Overlapping runs (a nightly job still going) would both append: the second stops."""
+    fcntl = pytest.importorskip("fcntl")
+    out = tmp_path / "calls.jsonl"
+    lock = tmp_path / "calls.jsonl.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        before = emulator.stats_dict()["requests"]
+        with pytest.raises(ExportInProgressError, match=r"another export is writing calls\.jsonl"):
+            await export_to_file(zt, out, since=span[0], until=span[1])
+        assert emulator.stats_dict()["requests"] == before
+        assert not (tmp_path / "calls.jsonl.checkpoint.json").exists()
+    lock.unlink()
+    await export_to_file(zt, out, since=span[0], until=span[1])
+    assert not lock.exists()

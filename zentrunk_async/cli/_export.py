@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .. import _models
-from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
 from ._common import open_client
 from ._console import stderr_console
@@ -54,6 +53,12 @@ def resume_command(state: State, out: Path, words: list[str]) -> str:
     if state.base_url:
         line += ["--base-url", state.base_url]
     return shlex.join([*line, "calls", "export", *words, "--out", str(out), "--resume"])
+
+
+def filter_help(name: str) -> str:
+    from .._filters import FILTERS
+
+    return next(f.help for f in FILTERS if f.name == name)
 
 
 def register(calls_app: typer.Typer) -> None:
@@ -96,8 +101,14 @@ def calls_export(
         ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight.")
-    ] = DEFAULT_CONCURRENCY,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Requests in flight (default: as many as the round trip needs to hold the pace).",
+        ),
+    ] = None,
     resume: Annotated[
         bool,
         typer.Option(
@@ -125,7 +136,9 @@ def calls_export(
     settle: Annotated[
         float,
         typer.Option(
-            "--settle", min=0.0, help="Leave out the last SECONDS before --until (late CDRs)."
+            "--settle",
+            min=0.0,
+            help="Leave out calls that ended in the last SECONDS (may still land).",
         ),
     ] = 0.0,
     max_shard_records: Annotated[
@@ -133,22 +146,46 @@ def calls_export(
         typer.Option("--max-shard-records", min=1, help="Split shards holding more calls."),
     ] = 4000,
     call_direction: Annotated[
-        CallDirection | None, typer.Option("--call-direction", case_sensitive=False)
+        CallDirection | None,
+        typer.Option("--call-direction", help=filter_help("call_direction"), case_sensitive=False),
     ] = None,
-    from_number: Annotated[str | None, typer.Option("--from-number")] = None,
-    to_number: Annotated[str | None, typer.Option("--to-number")] = None,
+    from_number: Annotated[
+        str | None, typer.Option("--from-number", help=filter_help("from_number"))
+    ] = None,
+    to_number: Annotated[
+        str | None, typer.Option("--to-number", help=filter_help("to_number"))
+    ] = None,
     hangup_source: Annotated[
-        _models.HangupSource | None, typer.Option("--hangup-source", case_sensitive=False)
+        _models.HangupSource | None,
+        typer.Option("--hangup-source", help=filter_help("hangup_source"), case_sensitive=False),
     ] = None,
-    hangup_cause_code: Annotated[int | None, typer.Option("--hangup-cause-code", min=0)] = None,
+    hangup_cause_code: Annotated[
+        int | None,
+        typer.Option("--hangup-cause-code", help=filter_help("hangup_cause_code"), min=0),
+    ] = None,
     stir_verification: Annotated[
-        _models.StirVerification | None, typer.Option("--stir-verification", case_sensitive=False)
+        _models.StirVerification | None,
+        typer.Option(
+            "--stir-verification", help=filter_help("stir_verification"), case_sensitive=False
+        ),
     ] = None,
-    bill_duration: Annotated[int | None, typer.Option("--bill-duration", min=0)] = None,
-    bill_duration_gt: Annotated[int | None, typer.Option("--bill-duration-gt", min=0)] = None,
-    bill_duration_gte: Annotated[int | None, typer.Option("--bill-duration-gte", min=0)] = None,
-    bill_duration_lt: Annotated[int | None, typer.Option("--bill-duration-lt", min=0)] = None,
-    bill_duration_lte: Annotated[int | None, typer.Option("--bill-duration-lte", min=0)] = None,
+    bill_duration: Annotated[
+        int | None, typer.Option("--bill-duration", help=filter_help("bill_duration"), min=0)
+    ] = None,
+    bill_duration_gt: Annotated[
+        int | None, typer.Option("--bill-duration-gt", help=filter_help("bill_duration__gt"), min=0)
+    ] = None,
+    bill_duration_gte: Annotated[
+        int | None,
+        typer.Option("--bill-duration-gte", help=filter_help("bill_duration__gte"), min=0),
+    ] = None,
+    bill_duration_lt: Annotated[
+        int | None, typer.Option("--bill-duration-lt", help=filter_help("bill_duration__lt"), min=0)
+    ] = None,
+    bill_duration_lte: Annotated[
+        int | None,
+        typer.Option("--bill-duration-lte", help=filter_help("bill_duration__lte"), min=0),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export every call that ended in [--since, --until) into a file, concurrently, resumably.
@@ -185,8 +222,9 @@ def calls_export(
         raise typer.BadParameter(
             "--since is required (unless --resume reads it from the checkpoint)"
         )
-    if since is not None and until is None:
-        until = datetime.now(timezone.utc)  # absolute now, so the resume hint means the same
+    if since is not None and until is None and not (resume or repair):
+        # Absolute now, so the resume hint means the same span (a resume reads its own).
+        until = datetime.now(timezone.utc)
     if since is not None and until is not None and until <= since:
         raise typer.BadParameter(
             f"--until {show_time(until)} is not after --since {show_time(since)}"

@@ -117,8 +117,8 @@ def summary_json(summary: ExportSummary, since: datetime, until: datetime) -> di
         "expected": summary.expected,
         "since": show_time(summary.since or since),
         "until": show_time(summary.until or until),
-        "adjustments": summary.adjustments,
-        "notices": summary.notices,
+        "adjustments": list(summary.adjustments),
+        "notices": list(summary.notices),
     }
 
 

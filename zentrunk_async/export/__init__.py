@@ -16,6 +16,7 @@ from ._checkpoint import CheckpointError, CheckpointMismatchError
 from ._file import IncompleteFileExportError, export_to_file
 from ._format import FORMATS
 from ._incomplete import IncompleteExportError, Residue
+from ._lock import ExportInProgressError
 from ._partial import CheckpointExistsError, ExportFileMismatchError
 from ._plan import MAX_SHARD_SPAN, Shard, plan_shards
 from ._progress import ExportProgress, ExportSummary
@@ -36,6 +37,7 @@ __all__ = [
     "DayCount",
     "Export",
     "ExportFileMismatchError",
+    "ExportInProgressError",
     "ExportProgress",
     "ExportSummary",
     "IncompleteExportError",

@@ -28,10 +28,18 @@ import anyio
 
 from ._checkpoint import Checkpoint, fsync_directory
 from ._incomplete import IncompleteExportError, Residue
+from ._lock import ExportLock
 from ._manifest import Manifest, manifest_path
 from ._partial import Layout, PartialFile
 from ._progress import ExportProgress, ExportSummary
-from ._resume import Opened, Request, finished_manifest, open_export
+from ._resume import (
+    ExportFactory,
+    Opened,
+    Request,
+    check_request,
+    finished_manifest,
+    open_export,
+)
 from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 
 if TYPE_CHECKING:
@@ -70,7 +78,7 @@ async def export_to_file(
     since: datetime | None = None,
     until: datetime | None = None,
     format: str | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     resume: bool = False,
     restart: bool = False,
     repair: bool = False,
@@ -89,7 +97,9 @@ async def export_to_file(
     into ``<path>.part``, shard by shard, each recorded with its byte range
     and SHA-256 in the checkpoint (``<path>.checkpoint.json`` by default);
     at the end a manifest is written beside `path` (for `verify_file`) and
-    the partial file is renamed to `path`.
+    the partial file is renamed to `path`. `concurrency`, `settle`,
+    `max_shard_records` and the filters are those of ``calls.export``
+    (``concurrency=None`` adapts to the round trip).
 
     If a checkpoint exists, ``resume=True`` continues it (leave out `since`,
     `until`, the filters and `format`: the checkpoint's are used; given,
@@ -128,6 +138,23 @@ async def export_to_file(
         )
 
     started = time.monotonic()
+    await anyio.to_thread.run_sync(check_request, out, resume, restart, repair)
+    lock = ExportLock(layout.lock)
+    await anyio.to_thread.run_sync(lock.acquire)
+    try:
+        return await _export(layout, request, make_export, started, keep_checkpoint, on_notice)
+    finally:
+        lock.release()
+
+
+async def _export(
+    layout: Layout,
+    request: Request,
+    make_export: ExportFactory,
+    started: float,
+    keep_checkpoint: bool,
+    on_notice: Callable[[str], None] | None,
+) -> ExportSummary:
     opened = await anyio.to_thread.run_sync(open_export, request, make_export)
     if opened is None:
         return await anyio.to_thread.run_sync(_finished, layout, started, on_notice)
@@ -180,7 +207,7 @@ def _finished(
         expected=manifest.expected,
         since=manifest.since,
         until=manifest.until,
-        notices=[sentence],
+        notices=(sentence,),
         manifest_path=manifest_path(layout.out),
     )
 
@@ -250,8 +277,8 @@ def _summary(layout: Layout, opened: Opened, started: float, keep: bool) -> Expo
         expected=None if None in expected else sum(e for e in expected if e is not None),
         since=since,
         until=until,
-        notices=list(opened.notices),
-        adjustments=list(export.adjustments),
+        notices=tuple(opened.notices),
+        adjustments=tuple(export.adjustments),
         manifest_path=manifest_path(layout.out) if complete else None,
         repaired=opened.repaired,
         complete=complete,

@@ -51,6 +51,10 @@ class Layout:
     def part(self) -> Path:
         return self.out.with_name(self.out.name + ".part")
 
+    @property
+    def lock(self) -> Path:
+        return self.out.with_name(self.out.name + ".lock")
+
 
 class PartialFile:
     """An open partial file that grows by whole shards, each durable before it is recorded."""

@@ -53,8 +53,8 @@ class ExportSummary:
     expected: int | None = None
     since: datetime | None = None
     until: datetime | None = None
-    notices: list[str] = attrs.Factory(list)
-    adjustments: list[str] = attrs.Factory(list)
+    notices: tuple[str, ...] = ()
+    adjustments: tuple[str, ...] = ()
     manifest_path: Path | None = None
     repaired: int = 0
     complete: bool = True

@@ -79,7 +79,6 @@ def open_export(request: Request, make_export: ExportFactory) -> Opened | None:
     None: nothing to resume because the export finished (a kill after the
     rename, or a script that always passes ``--resume``).
     """
-    """The export still to do and the partial file it appends to, all checked first."""
     layout = request.layout
     resume = request.resume or request.repair
     check_request(layout.out, request.resume, request.restart, request.repair)

@@ -290,7 +290,9 @@ class Scheduler:
                 pieces, pull.pieces = pull.pieces, None
                 pieces.add(total, pull.shard)
             if pull.size_check and total > self._max_shard_records:
-                parts = min(MAX_SPLIT, -(-2 * total // self._max_shard_records))
+                # Pieces of about 4/5 of the bound: few enough that the last,
+                # partly filled page of each costs little, with room for unevenness.
+                parts = min(MAX_SPLIT, -(-5 * total // (4 * self._max_shard_records)))
                 if self._split(pull, parts):
                     return
             pull.size_check = False

@@ -30,7 +30,7 @@ async def export_to_stream(
     since: datetime,
     until: datetime | None = None,
     format: str | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     on_progress: Callable[[ExportProgress], None] | None = None,
     settle: timedelta = timedelta(0),
     max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS,
@@ -78,6 +78,6 @@ async def export_to_stream(
         expected=expected,
         since=export.since,
         until=export.until,
-        adjustments=list(export.adjustments),
-        notices=list(export.adjustments),
+        adjustments=tuple(export.adjustments),
+        notices=tuple(export.adjustments),
     )
