@@ -12,6 +12,7 @@ import pytest
 import respx
 
 import zentrunk_async
+import zentrunk_async.export
 from zentrunk_async import (
     APIConnectionError,
     APIStatusError,
@@ -25,7 +26,7 @@ from zentrunk_async import (
     ZentrunkClient,
     ZentrunkError,
 )
-from zentrunk_async.export import IncompleteExportError, Residue
+from zentrunk_async.export import CheckpointMismatchError, IncompleteExportError, Residue
 
 from .wire import AUTH_ID, TOKEN, ZT
 
@@ -174,6 +175,7 @@ def every_error() -> list[ZentrunkError]:
             "not JSON", endpoint="trunks.get", method="GET", url=URL, status_code=200, snippet="<"
         ),
         IncompleteExportError([], exported=3),
+        CheckpointMismatchError("the checkpoint was written by another export"),
     ]
     for error, outcome in zip(errors[2:], WriteOutcome, strict=False):
         error.outcome = outcome
@@ -184,8 +186,9 @@ def test_every_public_error_class_is_covered() -> None:
     """A new exception class must join `every_error` (and so the pickling tests)."""
     public = {
         obj
-        for name in zentrunk_async.__all__
-        if isinstance(obj := getattr(zentrunk_async, name), type) and issubclass(obj, ZentrunkError)
+        for module in (zentrunk_async, zentrunk_async.export)
+        for name in module.__all__
+        if isinstance(obj := getattr(module, name), type) and issubclass(obj, ZentrunkError)
     }
     assert public <= {type(error) for error in every_error()}
 
