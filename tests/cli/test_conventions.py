@@ -152,6 +152,10 @@ def test_completion_script_install_and_answers(tmp_path: Path) -> None:
         ("use calls.export() for everything", "use zentrunk calls export for everything"),
         ("an inbound trunk needs primary_uri_uuid", "an inbound trunk needs --primary-uri-uuid"),
         ("max_items must be >= 1", "--max must be >= 1"),
+        (
+            "end_time range 2026-01-01 00:00:00 .. 2026-06-01 00:00:00 exceeds the API's 90 days",
+            "end_time range 2026-01-01T00:00:00Z .. 2026-06-01T00:00:00Z exceeds the API's 90 days",
+        ),
     ],
 )
 def test_sdk_words_become_flags(sdk: str, cli: str) -> None:
