@@ -186,3 +186,27 @@ def test_insecure_http_error_names_the_flag(capsys: pytest.CaptureFixture[str]) 
     assert code == 2
     assert "--allow-insecure-http" in err
     assert "allow_insecure_http" not in err
+
+
+def test_every_list_and_get_takes_output_and_json() -> None:
+    """public-api.md §6: -o/--output and --json on every list and get, deletes take --yes."""
+    import typer
+
+    from zentrunk_async.cli._app import COMMANDS, app
+
+    root = typer.main.get_command(app)
+    ctx = root.make_context("zentrunk", ["--help"], resilient_parsing=True)
+    seen = []
+    for name in COMMANDS:
+        group = root.get_command(ctx, name)
+        for sub_name in getattr(group, "commands", {}):
+            command = group.get_command(ctx, sub_name)
+            opts = {opt for param in command.params for opt in getattr(param, "opts", ())}
+            if sub_name in ("list", "get", "insights"):
+                assert {"-o", "--output", "--json"} <= opts, f"{name} {sub_name}"
+                seen.append(f"{name} {sub_name}")
+            if sub_name == "delete":
+                assert {"--yes", "--dry-run"} <= opts, f"{name} {sub_name}"
+            if sub_name in ("create", "update", "route-number"):
+                assert "--dry-run" in opts, f"{name} {sub_name}"
+    assert len(seen) >= 11
