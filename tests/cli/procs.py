@@ -67,11 +67,21 @@ def run_pipe(
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def run_tty(*args: str, env: dict[str, str], columns: int = 80, answer: str | None = None) -> Run:
+def run_tty(
+    *args: str,
+    env: dict[str, str],
+    columns: int = 80,
+    answer: str | None = None,
+    replies: list[tuple[str, str]] | None = None,
+) -> Run:
     """stdin and stdout on a pseudo-terminal of `columns` columns; stderr a pipe.
 
-    `answer` is typed once the child has printed its first prompt on stderr.
+    `answer` is typed at a ``[y/N]`` prompt; `replies` are (prompt text, what to
+    type) pairs, each typed once its prompt has appeared on stderr, in order.
     """
+    pending = list(replies or [])
+    if answer is not None:
+        pending.append(("[y/N]", answer))
     import fcntl  # POSIX only, like pty: imported here so the pipe tests run anywhere
     import pty
     import struct
@@ -88,12 +98,15 @@ def run_tty(*args: str, env: dict[str, str], columns: int = 80, answer: str | No
         stderr=subprocess.PIPE,
         env=env,
         close_fds=True,
+        # No controlling terminal: getpass then reads the pty on stdin, not the runner's tty.
+        start_new_session=True,
     )
     os.close(slave)
     assert child.stderr is not None
     out, err = b"", b""
     deadline = time.monotonic() + TIMEOUT
     err_open = True
+    replied = 0  # stderr up to here has had its prompts answered
     while True:
         if time.monotonic() > deadline:
             child.kill()
@@ -103,9 +116,10 @@ def run_tty(*args: str, env: dict[str, str], columns: int = 80, answer: str | No
             chunk = os.read(child.stderr.fileno(), 65536)
             err_open = bool(chunk)
             err += chunk
-            if answer is not None and b"[y/N]" in err:
-                os.write(master, answer.encode())
-                answer = None
+            while pending and pending[0][0].encode() in err[replied:]:
+                prompt, text = pending.pop(0)
+                replied = err.index(prompt.encode(), replied) + len(prompt)
+                os.write(master, text.encode())
         if master in readable:
             try:
                 chunk = os.read(master, 65536)

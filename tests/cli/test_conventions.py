@@ -152,6 +152,10 @@ def test_completion_script_install_and_answers(tmp_path: Path) -> None:
         ("use calls.export() for everything", "use zentrunk calls export for everything"),
         ("an inbound trunk needs primary_uri_uuid", "an inbound trunk needs --primary-uri-uuid"),
         ("max_items must be >= 1", "--max must be >= 1"),
+        (
+            "end_time range 2026-01-01 00:00:00 .. 2026-06-01 00:00:00 exceeds the API's 90 days",
+            "end_time range 2026-01-01T00:00:00Z .. 2026-06-01T00:00:00Z exceeds the API's 90 days",
+        ),
     ],
 )
 def test_sdk_words_become_flags(sdk: str, cli: str) -> None:
@@ -182,3 +186,27 @@ def test_insecure_http_error_names_the_flag(capsys: pytest.CaptureFixture[str]) 
     assert code == 2
     assert "--allow-insecure-http" in err
     assert "allow_insecure_http" not in err
+
+
+def test_every_list_and_get_takes_output_and_json() -> None:
+    """public-api.md §6: -o/--output and --json on every list and get, deletes take --yes."""
+    import typer
+
+    from zentrunk_async.cli._app import COMMANDS, app
+
+    root = typer.main.get_command(app)
+    ctx = root.make_context("zentrunk", ["--help"], resilient_parsing=True)
+    seen = []
+    for name in COMMANDS:
+        group = root.get_command(ctx, name)
+        for sub_name in getattr(group, "commands", {}):
+            command = group.get_command(ctx, sub_name)
+            opts = {opt for param in command.params for opt in getattr(param, "opts", ())}
+            if sub_name in ("list", "get", "insights"):
+                assert {"-o", "--output", "--json"} <= opts, f"{name} {sub_name}"
+                seen.append(f"{name} {sub_name}")
+            if sub_name == "delete":
+                assert {"--yes", "--dry-run"} <= opts, f"{name} {sub_name}"
+            if sub_name in ("create", "update", "route-number"):
+                assert "--dry-run" in opts, f"{name} {sub_name}"
+    assert len(seen) >= 11

@@ -178,3 +178,11 @@ def test_head_closing_the_pipe_is_not_an_error(env: dict[str, str]) -> None:
     assert "Traceback" not in err
     assert "BrokenPipe" not in err
     assert code == 0
+
+
+def test_get_in_a_pipe_is_one_tsv_row_under_the_list_header(env: dict[str, str]) -> None:
+    calls = as_json("calls", env)
+    list_header = ok(run_pipe("calls", "list", "--max", "1", env=env)).out.splitlines()[0]
+    header, row = in_process(env, "calls", "get", calls[0]["call_uuid"]).splitlines()
+    assert header == list_header
+    assert row.split("\t")[0] == calls[0]["call_uuid"]

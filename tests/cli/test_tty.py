@@ -136,3 +136,21 @@ def test_trunk_domains_stay_whole_too(env: dict[str, str]) -> None:
     lines = screen(run_tty("trunks", "list", env=env, columns=80).out)
     for domain in domains:
         assert any(re.search(rf"(^|\s){re.escape(domain)}(\s|$)", line) for line in lines), domain
+
+
+def test_password_prompt_on_a_terminal_is_hidden_and_confirmed(env: dict[str, str]) -> None:
+    secret = "Pr0mpt!pw"
+    run = run_tty(
+        "credentials",
+        "create",
+        "--username",
+        "promptuser1",
+        env=env,
+        # The space after each prompt is getpass's own, written once it has flushed the
+        # terminal's input (TCSAFLUSH): typing earlier would be thrown away.
+        replies=[("SIP password: ", f"{secret}\n"), ("Repeat for confirmation: ", f"{secret}\n")],
+    )
+    assert run.code == 0, run.err
+    assert secret not in run.out + run.err  # not echoed, not printed
+    result = CliRunner().invoke(app, ["credentials", "list", "-o", "json"], env=env)
+    assert "promptuser1" in [row["username"] for row in json.loads(result.stdout)]

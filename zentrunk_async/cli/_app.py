@@ -24,7 +24,11 @@ from ._compat import NoArgsIsHelpError, click_exceptions
 from ._errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CLIError, one_line, redact
 from ._lazy import LazyGroup
 from ._profiles import ENV_AUTH_ID, ENV_AUTH_TOKEN, ENV_BASE_URL, ENV_PROFILE, ENV_RATE_LIMIT
-from ._state import OutputFlag, OutputFormat, State
+from ._state import JsonFlag, OutputFlag, OutputFormat, State, state_of
+
+# Command modules import these from ._state; the names stay importable from here for
+# modules written before the move (no cycle now: this module imports no command module).
+__all__ = ["COMMANDS", "JsonFlag", "State", "app", "run_main", "state_of"]
 
 #: ``zentrunk NAME`` -> (the module whose ``register(app)`` adds it, its line in ``--help``).
 COMMANDS: dict[str, tuple[str, str]] = {

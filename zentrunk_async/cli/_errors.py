@@ -64,6 +64,7 @@ _SDK_WORDS = {
     "base_url": "--base-url",
     "rate_limit": "--rate-limit",
 }
+_SPACE_TIME = re.compile(r"\b(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)(?![\d.+Z-])")
 _SUBJECT = re.compile(r"(?<![\w.-])([a-z]+)( must | cannot | is required)")
 _SNAKE = re.compile(r"(?<![\w.-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?:\(\))?(=True|=False)?(?![\w-])")
 
@@ -116,6 +117,8 @@ def in_cli_words(message: str, options: Mapping[str, str] | None = None) -> str:
         return f"--no-{flag[2:]}" if suffix == "=False" and flag.startswith("--") else flag
 
     message = _SNAKE.sub(swap, message)
+    # The SDK echoes CDR-format times (UTC, with a space); the CLI has one spelling.
+    message = _SPACE_TIME.sub(r"\1T\2Z", message)
     # One-word names ("username must be ...") only where they are the subject of a rule:
     # the word alone is too common to replace anywhere else.
     return _SUBJECT.sub(lambda m: known.get(m.group(1), m.group(1)) + m.group(2), message)

@@ -27,6 +27,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ._plain import field_names, plain, row_of, text_cell
 from ._state import OutputFormat, State
 
@@ -148,7 +150,10 @@ def show_record(
         )
         sys.stdout.write(f"{row.get(key) or ''}\n" if key else "")
     elif fmt in TABULAR:
-        write_rows(fmt, list(row), [row])
+        # A record's documented fields, as in a list: the header does not change when the
+        # API adds a field (json and jsonl carry those).
+        header = field_names(type(record)) if attrs.has(type(record)) else list(row)
+        write_rows(fmt, header, [row])
     else:
         from ._table import print_fields
 

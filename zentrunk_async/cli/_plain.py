@@ -80,7 +80,8 @@ def text_cell(value: Any, *, human: bool = False) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     if isinstance(value, list):
-        return ",".join(text_cell(item, human=human) for item in value)
+        # ", " for a person: a table then folds between items, not inside an address.
+        return (", " if human else ",").join(text_cell(item, human=human) for item in value)
     if isinstance(value, Mapping):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)

@@ -16,10 +16,11 @@ from typing import Any
 
 from ._plain import text_cell
 
-#: Narrowest a foldable column gets before it is dropped instead.
-FOLD_FLOOR = 10
-#: Per column: one space of padding each side plus a one-space divider (box.SIMPLE_HEAD).
-COLUMN_COST = 3
+#: Narrowest a foldable column's values get before the column is dropped instead.
+FOLD_FLOOR = 8
+#: Between two columns: one space of padding each side and a one-space divider
+#: (box.SIMPLE_HEAD without edges or edge padding).
+GAP = 3
 
 
 def whole(name: str) -> bool:
@@ -33,12 +34,18 @@ def whole(name: str) -> bool:
 def plan_columns(
     rows: Sequence[Mapping[str, str]], columns: Sequence[str], width: int, keep: str
 ) -> tuple[list[str], dict[str, int]]:
-    """The columns that fit in `width` (`keep` always) and each one's minimum width."""
+    """The columns that fit in `width` (`keep` always) and the width each one gets.
+
+    Every width is decided here and given to rich as fixed: left to itself,
+    rich would shrink whichever wrappable column is widest, a header included.
+    """
     natural = {
         name: max([len(name), *(len(row.get(name, "")) for row in rows)]) for name in columns
     }
+    # Headers stay whole too: a folded "trunk_direc/tion" reads as two words.
     floor = {
-        name: natural[name] if whole(name) else min(natural[name], FOLD_FLOOR) for name in columns
+        name: natural[name] if whole(name) else max(len(name), min(natural[name], FOLD_FLOOR))
+        for name in columns
     }
     # In priority order, each column that still fits: a narrow later column (a direction)
     # may fit where a wide earlier one (a second phone number) did not.
@@ -47,7 +54,14 @@ def plan_columns(
         if name != keep and needed_width([*shown, name], floor) <= width:
             shown.append(name)
     shown.sort(key=list(columns).index)
-    return shown, floor
+    # What is left goes to the folding columns, in priority order, up to their natural width.
+    spare = width - needed_width(shown, floor)
+    widths = dict(floor)
+    for name in shown:
+        grant = max(0, min(natural[name] - floor[name], spare))
+        widths[name] += grant
+        spare -= grant
+    return shown, widths
 
 
 def print_table(
@@ -68,12 +82,14 @@ def print_table(
             sys.stdout.write(row[keep] + "\n")
         return
     dropped = [name for name in columns if name not in shown]
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
     for name in shown:
         if whole(name):
-            table.add_column(name, no_wrap=True, min_width=floor[name], overflow="ignore")
+            table.add_column(name, no_wrap=True, width=floor[name], overflow="ignore")
         else:
-            table.add_column(name, overflow="fold", min_width=floor[name])
+            table.add_column(name, overflow="fold", width=floor[name])
     for row in rows:
         # Text, not str: a value such as "[red]" must print as itself, not as markup.
         table.add_row(*(Text(row[name]) for name in shown))
@@ -86,7 +102,7 @@ def print_table(
 
 
 def needed_width(shown: Sequence[str], floor: Mapping[str, int]) -> int:
-    return sum(floor[name] + COLUMN_COST for name in shown)
+    return sum(floor[name] for name in shown) + GAP * (len(shown) - 1)
 
 
 def print_fields(row: Mapping[str, Any], *, title: str) -> None:
