@@ -15,6 +15,7 @@ from zentrunk_async import (
     ListMeta,
     Trunk,
     TrunkDirection,
+    TrunkStatus,
     from_wire,
     to_wire,
 )
@@ -34,7 +35,7 @@ def test_wire_record_round_trips_through_json() -> None:
     """from_wire(cls, to_wire(record)) gives the record back, unknown values included."""
     trunk = Trunk(
         trunk_id="123",
-        trunk_status="enabled",  # type: ignore[arg-type]
+        trunk_status=TrunkStatus.ENABLED,
         trunk_direction=TrunkDirection._from_wire("bidirectional"),
         secure=True,
         created_at=datetime(2024, 5, 1, 12, 30, tzinfo=timezone.utc),

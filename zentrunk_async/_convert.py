@@ -3,7 +3,7 @@
 Records stay dumb attrs classes (style habit 3). :func:`make_converter` gives
 the lenient production flavour (no detailed validation, a third of CDR decode
 time per performance-lab.md §3; unknown keys kept in ``extra`` and unknown
-enum values kept as strings, so a field Plivo adds tomorrow breaks nothing)
+enum values kept as unknown members, so a field Plivo adds tomorrow breaks nothing)
 or the strict one for tests (detailed validation; unknown keys and enum
 values raise, so fixtures and the emulator cannot drift unnoticed).
 
@@ -18,7 +18,6 @@ import types
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -176,46 +175,10 @@ def _metric_string(value: float | None) -> str | None:
     return text[:-2] if text and text.endswith(".0") else text
 
 
-def _enum_of_union(type_: Any) -> tuple[type[Enum], bool] | None:
-    """(enum class, accepts None) for ``E | None`` and ``E | str [| None]``, else None."""
-    args = get_args(type_) if get_origin(type_) in (Union, types.UnionType) else ()
-    enums = [arg for arg in args if isinstance(arg, type) and issubclass(arg, Enum)]
-    if len(enums) == 1 and set(args) - {*enums, type(None)} <= {str}:
-        return enums[0], type(None) in args
-    return None
-
-
-def _enum_hook(enum_cls: Any, strict: bool, nullable: bool) -> _Hook:
-    members: dict[object, Enum] = {member.value: member for member in enum_cls}
-    # A value Plivo added later becomes an unknown member that carries it
-    # (WireEnum), or stays a plain string for an ``E | str`` field.
-    keep: Callable[[str], Any] = getattr(enum_cls, "_from_wire", str)
-
-    def hook(value: Any, _: Any) -> Any:
-        if value is None and nullable:
-            return None
-        if type(value) is not str:
-            raise _type_error(f"a {enum_cls.__name__} string", value)
-        member = members.get(value)
-        if member is not None:
-            return member
-        if strict:
-            raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
-        return keep(value)  # do not fail a whole page over one new value
-
-    return hook
-
-
-def _enum_structure_factory(strict: bool) -> Callable[[Any], _Hook]:
-    def factory(type_: Any) -> _Hook:
-        found = _enum_of_union(type_)
-        assert found is not None
-        return _enum_hook(found[0], strict, nullable=found[1])
-
-    return factory
-
-
 def _is_wire_enum(type_: Any) -> bool:
+    """``E`` or ``E | None`` for an API enum ``E`` (``E | None`` gets E's hook through Optional)."""
+    if _is_optional(type_):
+        return any(_is_wire_enum(arg) for arg in get_args(type_))
     return isinstance(type_, type) and issubclass(type_, WireEnum)
 
 
@@ -337,7 +300,7 @@ def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[A
             options["unstruct_hook"] = time_hook
         elif cls is CallInsights and field.name in _STRING_METRICS:
             options["unstruct_hook"] = _metric_string
-        elif _enum_of_union(field.type) is not None or _is_wire_enum(field.type):
+        elif _is_wire_enum(field.type):
             options["unstruct_hook"] = _plain_str
         if options:
             overrides[field.name] = override(**options)
@@ -412,9 +375,6 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     # API enums are str subclasses, and cattrs asks singledispatch before any
     # factory: registered on their base, the most specific class wins over str.
     conv.register_structure_hook(WireEnum, _wire_enum_hook(strict))
-    conv.register_structure_hook_factory(
-        lambda t: _enum_of_union(t) is not None, _enum_structure_factory(strict)
-    )
     conv.register_structure_hook_factory(_is_list, _list_structure_factory)
     conv.register_structure_hook_factory(_is_record, _record_structure_factory(strict))
     conv.register_unstructure_hook_factory(_is_record, _record_unstructure_factory)

@@ -62,20 +62,19 @@ def _pages_with_blocks() -> list[Any]:
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Emulator]:
+def base_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """An emulator on a real socket, its credentials in the environment, a scratch cwd."""
     emulator = Emulator(EmulatorConfig(calls=600, seed=3, rate_limit_requests=None))
-    with serve_in_thread(emulator) as base_url:
+    with serve_in_thread(emulator) as url:
         monkeypatch.setenv("PLIVO_AUTH_ID", emulator.auth_id)
         monkeypatch.setenv("PLIVO_AUTH_TOKEN", emulator.auth_token)
-        monkeypatch.setenv("ZENTRUNK_BASE_URL", base_url)
+        monkeypatch.setenv("ZENTRUNK_BASE_URL", url)
         monkeypatch.chdir(tmp_path)
-        emulator.base_url = base_url  # type: ignore[attr-defined]
-        yield emulator
+        yield url
 
 
 @pytest.fixture
-async def reader(server: Emulator) -> AsyncIterator[dict[str, Any]]:
+async def reader(base_url: str) -> AsyncIterator[dict[str, Any]]:
     """What a reader of a snippet already has in scope."""
     async with ZentrunkClient() as zt:
         now = datetime.now(timezone.utc)
@@ -114,12 +113,12 @@ def run_files_block(source: str, where: Path) -> None:
 
 @pytest.mark.parametrize("page", _pages_with_blocks())
 async def test_docs_examples_run(
-    page: Path, server: Emulator, reader: dict[str, Any], tmp_path: Path, anyio_backend: str
+    page: Path, base_url: str, reader: dict[str, Any], tmp_path: Path, anyio_backend: str
 ) -> None:
     """Each page's examples run in order without an error."""
     carried: dict[str, Any] = {}
     for line, source in blocks(page):
-        source = source.replace(_DOCUMENTED_URL, server.base_url)  # type: ignore[attr-defined]
+        source = source.replace(_DOCUMENTED_URL, base_url)
         where = f"{page.relative_to(ROOT)}:{line}"
         if source.startswith("# app.py\n"):
             # A pytest run of its own (on asyncio, as its @pytest.mark.anyio
