@@ -11,6 +11,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,16 @@ class GraphRecorder(SchedulerPlugin):  # type: ignore[misc]
                 self.specs.append(pickle.dumps(task.run_spec))
 
 
+def wait_for_rows(db: str, auth_id: str, limit: float = 30.0) -> int:
+    """The account's stored rows once there are some: its commits trail its responses."""
+    deadline = time.monotonic() + limit
+    while True:
+        rows = len(anyio.run(stored, db, auth_id))
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
 def truth(fleet: EmulatedFleet, index: int) -> list[str]:
     return anyio.run(fleet.every_call, index)
 
@@ -102,8 +113,8 @@ def test_worker_killed_mid_run_every_call_exactly_once(
             def kill_the_gated_account_s_worker() -> None:
                 if not gate.reached.wait(60):
                     return
-                if sink == "postgresql":
-                    before_kill.append(len(anyio.run(stored, db, gate.auth_id)))
+                if sink == "postgresql":  # kill once part of the account is committed
+                    before_kill.append(wait_for_rows(db, gate.auth_id))
                 for worker, keys in client.processing().items():
                     if any(gate.auth_id in str(key) for key in keys):
                         os.kill(pids[worker], signal.SIGKILL)

@@ -272,6 +272,10 @@ def _on_dask(
             typer.echo(f"fleet: {len(work)} accounts on Dask ({where})", err=True)
             if link:
                 typer.echo(f"fleet: dashboard {link}", err=True)
+            elif workers is not None:
+                typer.echo(
+                    "fleet: no dashboard (Dask serves one when bokeh is installed)", err=True
+                )
             return run_tasks(
                 client,
                 work,
