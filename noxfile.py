@@ -20,7 +20,7 @@ PYPROJECT = nox.project.load_toml(HERE / "pyproject.toml")
 PYTHONS: list[str] = nox.project.python_versions(PYPROJECT)
 PRIMARY = "3.11"  # the Python the lint, typing, coverage and docs sessions run on
 LOWEST = PYTHONS[0]
-EXTRAS = "emulator,cli,postgres,report"
+EXTRAS = "emulator,cli,postgres,report,dask,aiohttp"
 IN_CI = bool(os.environ.get("CI"))
 
 nox.options.sessions = ["tests", "lowest", "lint", "typecheck", "typing", "docs"]
@@ -149,7 +149,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PRIMARY)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package (config in pyproject.toml)."""
-    session.install("-e", f".[{EXTRAS},aiohttp]", *group("typing"))
+    session.install("-e", f".[{EXTRAS}]", *group("typing"))
     session.run("mypy", "--strict", "zentrunk_async")
 
 
