@@ -12,7 +12,10 @@ the client reads, and a scratch working directory. A block with top-level
 Special blocks: one whose first line is ``# app.py`` holds files (each
 starting with a ``# name.py`` line) and, when one is a ``test_*.py``, runs
 those tests in a pytest subprocess; a block preceded by the comment
-``<!-- docs-test: skip -->`` is not run (for fragments that cannot be whole).
+``<!-- docs-test: skip -->`` is not run (for fragments that cannot be whole);
+a block of any language preceded by ``<!-- docs-test: file NAME -->`` is
+written to NAME in the scratch directory before the page's blocks run (the
+accounts file a fleet example reads, say).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ ROOT = Path(__file__).parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 _FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
 _SKIP = "<!-- docs-test: skip -->"
+_FILE = re.compile(r"^<!-- docs-test: file (\S+) -->\n```[^\n]*\n(.*?)^```", re.M | re.S)
 
 # The examples name the emulator's documented port; the tests use a free one.
 _DOCUMENTED_URL = "http://127.0.0.1:8080"
@@ -55,6 +59,11 @@ def blocks(page: Path) -> list[tuple[int, str]]:
             continue
         found.append((text.count("\n", 0, match.start()) + 2, match.group(1)))
     return found
+
+
+def files(page: Path) -> dict[str, str]:
+    """NAME -> content of each block marked ``<!-- docs-test: file NAME -->``."""
+    return {match.group(1): match.group(2) for match in _FILE.finditer(page.read_text())}
 
 
 def _pages_with_blocks() -> list[Any]:
@@ -117,6 +126,8 @@ async def test_docs_examples_run(
 ) -> None:
     """Each page's examples run in order without an error."""
     carried: dict[str, Any] = {}
+    for name, content in files(page).items():
+        (tmp_path / name).write_text(content)
     for line, source in blocks(page):
         source = source.replace(_DOCUMENTED_URL, base_url)
         where = f"{page.relative_to(ROOT)}:{line}"
