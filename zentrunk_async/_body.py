@@ -98,17 +98,21 @@ async def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes
     cap is hit before memory is. Other encodings go through httpx.
     """
     encoding = response.headers.get("content-encoding", "").strip().lower()
+    # httpx's own generators are closed here, in this task, when we stop early:
+    # left to the garbage collector they would be finalised outside any loop.
     if encoding not in ("gzip", "x-gzip"):
-        async for chunk in response.aiter_bytes():
-            yield chunk
+        async with contextlib.aclosing(response.aiter_bytes()) as chunks:
+            async for chunk in chunks:
+                yield chunk
         return
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
     try:
-        async for raw in response.aiter_raw():
-            data = raw
-            while data:
-                yield inflater.decompress(data, limit + 1)
-                data = inflater.unconsumed_tail
+        async with contextlib.aclosing(response.aiter_raw()) as raws:
+            async for raw in raws:
+                data = raw
+                while data:
+                    yield inflater.decompress(data, limit + 1)
+                    data = inflater.unconsumed_tail
         yield inflater.flush()
     except zlib.error as exc:
         raise httpx.DecodingError(str(exc)) from None

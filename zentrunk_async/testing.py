@@ -55,9 +55,11 @@ class FakeTime:
         self.sleeps: list[float] = []
 
     def clock(self) -> float:
+        """The fake time now, in seconds (what the client reads instead of its clock)."""
         return self.now
 
     async def sleep(self, seconds: float) -> None:
+        """Record the wait, move the clock on by it, and let other tasks run once."""
         import anyio.lowlevel
 
         self.sleeps.append(seconds)
@@ -65,10 +67,11 @@ class FakeTime:
         await anyio.lowlevel.checkpoint()
 
     def advance(self, seconds: float) -> None:
+        """Move the clock on without sleeping, like an event loop that stalled."""
         self.now += seconds
 
 
-def use_fake_time(client: Any, fake: FakeTime | None = None) -> FakeTime:
+def use_fake_time(client: ZentrunkClient, fake: FakeTime | None = None) -> FakeTime:
     """Make `client` (a ``ZentrunkClient``) measure and wait with `fake` (a new one by default)."""
     fake = fake if fake is not None else FakeTime()
     client._transport.use_time(fake.clock, fake.sleep)
@@ -79,9 +82,9 @@ __all__ = [
     "DEFAULT_TEST_CALLS",
     "EmulatorServer",
     "FakeTime",
+    "use_fake_time",
     "zentrunk_client_factory",
     "zentrunk_emulator",
-    "use_fake_time",
     "zentrunk_emulator_server",
 ]
 

@@ -137,7 +137,10 @@ OPS: dict[str, tuple[Any, Any, Probe]] = {
     ),
     "credentials.update": (
         _credential,
-        lambda zt, cid, name: zt.credentials.update(cid, password="N3w!pass", name=name),
+        # With its username, as a rotation that reads first would meet the fault on the read.
+        lambda zt, cid, name: zt.credentials.update(
+            cid, username=f"rot{name}", password="N3w!pass", name=name
+        ),
         lambda zt, _, name: _named(zt.credentials.list(), name),
     ),
     "credentials.delete": (

@@ -25,6 +25,7 @@ from zentrunk_async import (
     WriteOutcome,
     ZentrunkClient,
     ZentrunkError,
+    export,
 )
 from zentrunk_async.export import CheckpointMismatchError, IncompleteExportError, Residue
 
@@ -176,6 +177,24 @@ def every_error() -> list[ZentrunkError]:
         ),
         IncompleteExportError([], exported=3),
         CheckpointMismatchError("the checkpoint was written by another export"),
+        zentrunk_async.TrunkInUseError("t1", ["14155550100"]),
+        export.CheckpointError("the checkpoint's line 3 is not JSON"),
+        export.CheckpointExistsError("calls.jsonl has a checkpoint: --resume or --restart"),
+        export.ExportFileMismatchError("calls.jsonl.part is shorter than its checkpoint"),
+        export.ExportInProgressError("another export is writing calls.jsonl"),
+        export.IncompleteFileExportError(
+            [],
+            exported=3,
+            summary=export.ExportSummary(
+                records=3,
+                pages=1,
+                requests=1,
+                elapsed=0.5,
+                path=None,
+                checkpoint_path=None,
+                resumed=False,
+            ),
+        ),
     ]
     for error, outcome in zip(errors[2:], WriteOutcome, strict=False):
         error.outcome = outcome

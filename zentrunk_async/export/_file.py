@@ -61,15 +61,6 @@ class IncompleteFileExportError(IncompleteExportError):
         super().__init__(residues, exported=exported)
         self.summary = summary
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (self.residues, self.exported, self.summary))
-
-
-def _rebuild(
-    residues: list[Residue], exported: int, summary: ExportSummary
-) -> IncompleteFileExportError:
-    return IncompleteFileExportError(residues, exported=exported, summary=summary)
-
 
 async def export_to_file(
     client: ZentrunkClient,
