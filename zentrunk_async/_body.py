@@ -16,8 +16,8 @@ import enum
 import json
 import math
 import zlib
-from collections.abc import AsyncGenerator
-from typing import Any, NamedTuple
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, NamedTuple, cast
 
 import httpx
 
@@ -101,13 +101,13 @@ async def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes
     # httpx's own generators are closed here, in this task, when we stop early:
     # left to the garbage collector they would be finalised outside any loop.
     if encoding not in ("gzip", "x-gzip"):
-        async with contextlib.aclosing(response.aiter_bytes()) as chunks:
+        async with contextlib.aclosing(_generator(response.aiter_bytes())) as chunks:
             async for chunk in chunks:
                 yield chunk
         return
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
     try:
-        async with contextlib.aclosing(response.aiter_raw()) as raws:
+        async with contextlib.aclosing(_generator(response.aiter_raw())) as raws:
             async for raw in raws:
                 data = raw
                 while data:
@@ -116,6 +116,11 @@ async def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes
         yield inflater.flush()
     except zlib.error as exc:
         raise httpx.DecodingError(str(exc)) from None
+
+
+def _generator(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    """httpx's body iterators are async generators, typed as iterators."""
+    return cast("AsyncGenerator[bytes, None]", chunks)
 
 
 def _too_big(response: httpx.Response, limit: int, how: str) -> Body:
