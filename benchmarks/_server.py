@@ -104,6 +104,9 @@ class EmulatorProcess:
     def set_latency(self, latency_ms: float) -> None:
         self._admin_call("POST", "faults", {"latency_ms": latency_ms})
 
+    def set_faults(self, **faults: Any) -> None:
+        self._admin_call("POST", "faults", faults)
+
     def set_rate_limit(self, requests: int | None, period: float = 5.0) -> None:
         self._admin_call("POST", "rate_limit", {"requests": requests, "period": period})
 

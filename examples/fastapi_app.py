@@ -3,7 +3,8 @@
 Run it against the local emulator (no Plivo account needed)::
 
     python -m zentrunk_async.emulator --port 8080 &
-    export PLIVO_AUTH_ID=MAEMULATOR0000000001 PLIVO_AUTH_TOKEN=emulator-token
+    export PLIVO_AUTH_ID=MAEMULATOR0000000001
+    export PLIVO_AUTH_TOKEN=ZW11bGF0b3Itbm90LWEtcmVhbC10b2tlbi0wMDAx
     export ZENTRUNK_BASE_URL=http://127.0.0.1:8080
     uvicorn examples.fastapi_app:app --port 8000
     curl localhost:8000/trunks
@@ -20,13 +21,11 @@ shutdown) and every request borrows it from ``app.state``.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
-import attrs
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -36,6 +35,7 @@ from zentrunk_async import (
     NotFoundError,
     ZentrunkClient,
     ZentrunkError,
+    to_wire,
 )
 
 
@@ -61,14 +61,14 @@ def create_app(client_factory: Callable[[], ZentrunkClient] = ZentrunkClient) ->
     ) -> list[dict[str, Any]]:
         """Every trunk of the account (a few dozen at most: collecting them is fine)."""
         trunks = await zt.trunks.list(trunk_direction=trunk_direction).collect()
-        return [jsonable(trunk) for trunk in trunks]
+        return [to_wire(trunk) for trunk in trunks]
 
     @app.get("/trunks/{trunk_id}")
     async def get_trunk(
         trunk_id: str, zt: Annotated[ZentrunkClient, Depends(client)]
     ) -> dict[str, Any]:
         try:
-            return jsonable(await zt.trunks.get(trunk_id))
+            return to_wire(await zt.trunks.get(trunk_id))
         except InvalidArgumentError as exc:
             raise HTTPException(422, str(exc)) from None
         except NotFoundError:
@@ -99,36 +99,13 @@ def client(request: Request) -> ZentrunkClient:
     return zentrunk
 
 
-async def ndjson(records: AsyncIterator[CallRecord]) -> AsyncIterator[bytes]:
+async def ndjson(records: AsyncIterable[CallRecord]) -> AsyncIterator[bytes]:
+    """One JSON line per record, as the API writes it (``to_wire``: exact money, API times)."""
     try:
         async for record in records:
-            yield (json.dumps(jsonable(record), default=_json_default) + "\n").encode()
+            yield (json.dumps(to_wire(record)) + "\n").encode()
     except ZentrunkError as exc:
         yield (json.dumps({"error": str(exc)}) + "\n").encode()
-
-
-def jsonable(record: object) -> dict[str, Any]:
-    """A record as JSON-ready data: its fields plus any the API added later (``extra``)."""
-    data = attrs.asdict(record, recurse=True)  # type: ignore[arg-type]
-    extra = data.pop("extra", None) or {}
-    return {**extra, **{key: _plain(value) for key, value in data.items()}}
-
-
-def _plain(value: Any) -> Any:
-    # Money stays exact as a string; times are ISO 8601 in UTC; enums are their wire value.
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value.value if hasattr(value, "value") and isinstance(value, str) else value
-
-
-def _json_default(value: Any) -> Any:
-    return str(value)
 
 
 def utc(moment: datetime) -> datetime:

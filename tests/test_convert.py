@@ -1,6 +1,7 @@
 """The converter decodes the reference's verbatim bodies and writes them back unchanged."""
 
 import copy
+import pickle
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -304,6 +305,16 @@ def test_convert_page_unknown_top_level_keys_kept() -> None:
     assert converter.unstructure(page)["cursor"] == "abc"
 
 
+ENUM_OF = {
+    "trunk_status": TrunkStatus,
+    "trunk_direction": TrunkDirection,
+    "hangup_source": HangupSource,
+    "stir_verification": StirVerification,
+    "transport_protocol": TransportProtocol,
+    "call_direction": CallDirection,
+}
+
+
 @pytest.mark.parametrize(
     ("cls", "field", "value"),
     [
@@ -316,11 +327,15 @@ def test_convert_page_unknown_top_level_keys_kept() -> None:
     ],
 )
 def test_convert_unknown_enum_value_survives(cls: Any, field: str, value: str) -> None:
-    """A value outside the enum decodes as the plain string and is written back."""
+    """A value outside the enum decodes as an unknown member that keeps it, and is written back."""
     body = {**(DOC_TRUNK if cls is Trunk else PROD_CDR), field: value}
     record = converter.structure(body, cls)
-    assert getattr(record, field) == value
-    assert type(getattr(record, field)) is str
+    member = getattr(record, field)
+    assert member == value
+    assert str(member) == value
+    assert type(member) is ENUM_OF[field]
+    assert member.known is False
+    assert pickle.loads(pickle.dumps(record)) == record  # Dask and multiprocessing pickle records
     assert converter.unstructure(record) == body
     with pytest.raises(DECODE_ERRORS):
         strict.structure(body, cls)

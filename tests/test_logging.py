@@ -172,3 +172,15 @@ def test_register_secret_ignores_short_strings() -> None:
     """A too-short 'secret' would blank ordinary text, so it is not registered."""
     register_secret("ab")
     assert redact("tab stop") == "tab stop"
+
+
+def test_a_delete_reported_deleted_on_retry_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """The one case where the SDK turns a 404 into success says so, at INFO."""
+    from zentrunk_async._logging import log_deleted_on_retry
+
+    caplog.set_level(logging.INFO, logger="zentrunk_async")
+    log_deleted_on_retry("https://api.plivo.com/v1/Account/MA1/Zentrunk/Trunk/1/", 2)
+    (record,) = caplog.records
+    assert record.levelno == logging.INFO
+    assert "404" in record.getMessage()
+    assert "reported as deleted" in record.getMessage()

@@ -92,7 +92,8 @@ json_values = st.recursive(
 
 
 def enum_or_str(enum_cls: Any) -> st.SearchStrategy[Any]:
-    return st.sampled_from(list(enum_cls)) | text
+    """A member, or the unknown member decoding gives for a value the API adds later."""
+    return st.sampled_from(list(enum_cls)) | text.map(enum_cls._from_wire)
 
 
 def extras(cls: type) -> st.SearchStrategy[dict[str, Any]]:

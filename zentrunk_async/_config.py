@@ -15,6 +15,20 @@ DEFAULT_BASE_URL = "https://api.plivo.com"
 #: noticed; "no timeout" is never a default (a hung socket would hang a pull).
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
+#: Longest answer body read, in decoded bytes. A full page of 20 CDRs is about
+#: 16 KB and the largest legitimate body (a page of 20 trunks or URIs with long
+#: names) well under 100 KB, so 4 MiB is 250 pages' worth: never reached by an
+#: honest server, while 16 requests in flight hold at most 64 MiB of a hostile
+#: one (a 200 MB page decoded whole took 1.4 GB and 32 s, issue 12).
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+#: Seconds one HTTP attempt may take from sending to the last body byte,
+#: beside httpx's per-read timeout (which restarts on every byte, so a server
+#: trickling one byte a second would hold a request forever). Twice the read
+#: timeout: a slow but steady answer fits, a trickle is cut within a minute.
+#: The wait for a rate-limit slot does not count.
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
+
 #: Attempts after the first for requests that are safe to retry (see _retry.py).
 DEFAULT_MAX_RETRIES = 3
 
@@ -28,7 +42,11 @@ DEFAULT_CONCURRENCY = 8
 MAX_PAGE_SIZE = 20
 
 #: Connection pool matched to the concurrency cap (performance-lab.md rec. 4).
-DEFAULT_MAX_CONNECTIONS = 16
+#: 64, not 16: holding the paced 59 requests/s over a 500 ms round trip needs
+#: about 30 requests on the wire and a few waiting (issue 15's adaptive export
+#: window, capped at 64); httpcore's per-request pool cost grows with the
+#: connections actually open, which at a paced rate stay about rate × RTT.
+DEFAULT_MAX_CONNECTIONS = 64
 
 ENV_AUTH_ID = "PLIVO_AUTH_ID"
 ENV_AUTH_TOKEN = "PLIVO_AUTH_TOKEN"
@@ -97,8 +115,8 @@ class RateLimit:
     Attributes:
         requests: Requests allowed per `period` (their ratio is the pace).
         period: Window length in seconds; the documented limit's window.
-        max_concurrency: Requests in flight at once, beside the pacing. 16 is
-            the connection pool size (`DEFAULT_MAX_CONNECTIONS`): more would only
+        max_concurrency: Requests in flight at once, beside the pacing: the
+            connection pool size (`DEFAULT_MAX_CONNECTIONS`, 64); more would only
             queue inside httpcore's pool, whose cost grows with its size
             (performance-lab.md §2, recommendation 4).
         adaptive: On a 429 halve the pace (down to 1/16 of it), then add it back

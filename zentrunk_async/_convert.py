@@ -3,7 +3,7 @@
 Records stay dumb attrs classes (style habit 3). :func:`make_converter` gives
 the lenient production flavour (no detailed validation, a third of CDR decode
 time per performance-lab.md §3; unknown keys kept in ``extra`` and unknown
-enum values kept as strings, so a field Plivo adds tomorrow breaks nothing)
+enum values kept as unknown members, so a field Plivo adds tomorrow breaks nothing)
 or the strict one for tests (detailed validation; unknown keys and enum
 values raise, so fixtures and the emulator cannot drift unnoticed).
 
@@ -13,11 +13,11 @@ body`` and bulk exports write JSONL from it. A malformed body raises one of
 :data:`DECODE_ERRORS`, which the transport turns into ``ResponseDecodeError``.
 """
 
+import math
 import types
 from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -25,6 +25,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._models import CallInsights, CallRecord, ListMeta, OriginationURI, Page, Trunk
+from ._models.common import WireEnum
 
 __all__ = ["DECODE_ERRORS", "converter", "make_converter", "structure_page"]
 
@@ -96,11 +97,17 @@ def _scalar_hooks(strict: bool) -> dict[type, _Hook]:
         raise _type_error("an integer", value)
 
     def to_float(value: Any, type_: Any) -> float | None:
-        if type(value) is float or (value is None and type_ is not float):
+        if value is None and type_ is not float:
             return value
-        if type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
-            return float(value)
-        raise _type_error("a number or numeric string", value)
+        if type(value) is float:
+            number = value
+        elif type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
+            number = float(value)  # OverflowError for a huge int: the transport maps it
+        else:
+            raise _type_error("a number or numeric string", value)
+        if not math.isfinite(number):  # "nan" would poison every mean computed from it
+            raise ValueError(f"not a finite number: {value!r:.80}")
+        return number
 
     def to_decimal(value: Any, type_: Any) -> Decimal | None:
         if type(value) is str:
@@ -168,38 +175,25 @@ def _metric_string(value: float | None) -> str | None:
     return text[:-2] if text and text.endswith(".0") else text
 
 
-def _enum_of_union(type_: Any) -> tuple[type[Enum], bool] | None:
-    """(enum class, accepts None) for ``E | str`` and ``E | str | None``, else None."""
-    args = get_args(type_) if get_origin(type_) in (Union, types.UnionType) else ()
-    enums = [arg for arg in args if isinstance(arg, type) and issubclass(arg, Enum)]
-    nullable = type(None) in args
-    if len(enums) == 1 and str in args and len(args) == 2 + nullable:
-        return enums[0], nullable
-    return None
+def _is_wire_enum(type_: Any) -> bool:
+    """``E`` or ``E | None`` for an API enum ``E`` (``E | None`` gets E's hook through Optional)."""
+    if _is_optional(type_):
+        return any(_is_wire_enum(arg) for arg in get_args(type_))
+    return isinstance(type_, type) and issubclass(type_, WireEnum)
 
 
-def _enum_structure_factory(strict: bool) -> Callable[[Any], _Hook]:
-    def factory(type_: Any) -> _Hook:
-        found = _enum_of_union(type_)
-        assert found is not None
-        enum_cls, nullable = found
-        members: dict[object, Enum] = {member.value: member for member in enum_cls}
+def _wire_enum_hook(strict: bool) -> _Hook:
+    """A field typed with an API enum alone; cattrs passes the field's enum class."""
 
-        def hook(value: Any, _: Any) -> Any:
-            if value is None and nullable:
-                return None
-            if type(value) is not str:
-                raise _type_error(f"a {enum_cls.__name__} string", value)
-            member = members.get(value)
-            if member is not None:
-                return member
-            if strict:
-                raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
-            return value  # a value Plivo added later: keep it, do not fail
+    def hook(value: Any, enum_cls: Any) -> WireEnum:
+        if type(value) is not str:
+            raise _type_error(f"a {enum_cls.__name__} string", value)
+        member: WireEnum = enum_cls._from_wire(value)
+        if strict and not member.known:
+            raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
+        return member
 
-        return hook
-
-    return factory
+    return hook
 
 
 def _is_optional(type_: Any) -> bool:
@@ -306,7 +300,7 @@ def _record_unstructure_factory(cls: Any, conv: cattrs.Converter) -> Callable[[A
             options["unstruct_hook"] = time_hook
         elif cls is CallInsights and field.name in _STRING_METRICS:
             options["unstruct_hook"] = _metric_string
-        elif _enum_of_union(field.type) is not None:
+        elif _is_wire_enum(field.type):
             options["unstruct_hook"] = _plain_str
         if options:
             overrides[field.name] = override(**options)
@@ -378,9 +372,9 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_unstructure_hook(datetime, _iso_z_time)
     conv.register_unstructure_hook(Decimal, _unstructure_decimal)
     conv.register_structure_hook_factory(_is_optional, _optional_structure_factory(scalars))
-    conv.register_structure_hook_factory(
-        lambda t: _enum_of_union(t) is not None, _enum_structure_factory(strict)
-    )
+    # API enums are str subclasses, and cattrs asks singledispatch before any
+    # factory: registered on their base, the most specific class wins over str.
+    conv.register_structure_hook(WireEnum, _wire_enum_hook(strict))
     conv.register_structure_hook_factory(_is_list, _list_structure_factory)
     conv.register_structure_hook_factory(_is_record, _record_structure_factory(strict))
     conv.register_unstructure_hook_factory(_is_record, _record_unstructure_factory)

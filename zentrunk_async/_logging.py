@@ -128,3 +128,13 @@ def log_throttled(method: str, url: str, retry_after: float | None, new_rate: fl
     after = "no Retry-After" if retry_after is None else f"Retry-After {retry_after:g} s"
     pace = "pacing off" if new_rate is None else f"pace now {new_rate:.1f} req/s"
     logger.warning("429 Too Many Requests for %s %s (%s); %s", method, url, after, pace)
+
+
+def log_deleted_on_retry(url: str, attempt: int) -> None:
+    """A DELETE retried after a lost answer found the record gone: reported as deleted."""
+    logger.info(
+        "DELETE %s answered 404 on attempt %d after an earlier attempt may have deleted it: "
+        "reported as deleted",
+        url,
+        attempt,
+    )

@@ -2,8 +2,13 @@
 
 Zentrunk lists are offset/limit pages of at most 20 records with a
 `total_count` (zentrunk-api.md §10). The first page is fetched alone; once its
-`total_count` is known every remaining offset is planned and fetched with at
-most `concurrency` requests in flight. Pages are handed out in server order
+`total_count` is known the remaining offsets are planned — lazily, as a
+`range`, so a count of 10**12 costs nothing until pages are asked for — and
+fetched with at most `concurrency` requests in flight. The count decides where
+the list ends: a page shorter than `limit` before it is not the end (a server
+may drop a record from one page), an empty page is (the list shrank). A
+count no account could hold, or a page longer than asked, is refused as
+`ResponseDecodeError`. Pages are handed out in server order
 through a reorder buffer whose size is bounded by a window of `concurrency`
 pages (at most `concurrency` in flight, and at most twice that fetched but not
 yet consumed), so memory stays O(concurrency × page size) whatever the total.
@@ -30,7 +35,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from . import _validate as validate
 from ._beside import Background, running_beside
 from ._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from ._errors import ZentrunkError
+from ._errors import ResponseDecodeError, ZentrunkError
 from ._models import Page
 
 T = TypeVar("T")
@@ -46,6 +51,35 @@ _Delivery = tuple[int, Page[T] | Exception]
 #: twice that keeps requests flowing past a slow page for the cost of
 #: `concurrency` more pages (16 KB each) held at most.
 REORDER_WINDOW = 2
+
+#: A `total_count` above this is no account's: 10**12 CDRs in the API's 90 days
+#: is over a hundred thousand calls a second. Planning is lazy up to it anyway.
+MAX_TOTAL_COUNT = 10**12
+
+
+def check_page(page: Page[T], offset: int, limit: int, *, endpoint: str = "list") -> Page[T]:
+    """`page` if it is what an (offset, limit) request may get back, else `ResponseDecodeError`."""
+    reason = None
+    total = page.meta.total_count
+    if not isinstance(total, int) or isinstance(total, bool) or not 0 <= total <= MAX_TOTAL_COUNT:
+        reason = f"total_count {_short(total)} is not a count between 0 and {MAX_TOTAL_COUNT}"
+    elif len(page.objects) > limit:
+        reason = f"{len(page.objects)} records in a page of limit {limit}"
+    if reason is None:
+        return page
+    raise ResponseDecodeError(
+        reason,
+        endpoint=endpoint,
+        method="GET",
+        url=f"(offset={offset}, limit={limit})",
+        status_code=200,
+        api_id=page.api_id,
+    )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
 
 
 class Pager(Generic[T]):
@@ -124,26 +158,23 @@ class Pager(Generic[T]):
 
     async def _pages(self) -> AsyncGenerator[Page[T], None]:
         first_limit = self._limit_at(self.offset)
-        first = await self._fetch(self.offset, first_limit)
+        first = check_page(await self._fetch(self.offset, first_limit), self.offset, first_limit)
         yield first
-        if len(first.objects) < first_limit or not first.objects:
-            return
-        if self.concurrency == 1:
-            async with aclosing(self._follow_next(first)) as pages:
-                async for page in pages:
-                    yield page
-            return
         end = first.meta.total_count
         if self.max_items is not None:
             end = min(end, self.offset + self.max_items)
-        plan = [
-            (offset, min(self.limit, end - offset))
-            for offset in range(self.offset + first_limit, end, self.limit)
-        ]
-        if plan:
-            async with aclosing(self._fan_out(plan)) as pages:
+        if not first.objects or self.offset + first_limit >= end:
+            return
+        if self.concurrency == 1:
+            async with aclosing(self._follow(first, first_limit, end)) as pages:
                 async for page in pages:
                     yield page
+            return
+        # A range, never a list: planning costs nothing whatever the count.
+        plan = range(self.offset + first_limit, end, self.limit)
+        async with aclosing(self._fan_out(plan, end)) as pages:
+            async for page in pages:
+                yield page
 
     def _limit_at(self, offset: int) -> int:
         """The page size at `offset`: `limit`, or less where `max_items` ends."""
@@ -151,39 +182,39 @@ class Pager(Generic[T]):
             return self.limit
         return min(self.limit, self.offset + self.max_items - offset)
 
-    async def _follow_next(self, page: Page[T]) -> AsyncGenerator[Page[T], None]:
-        """Walk `meta.next` one page at a time (concurrency 1)."""
+    async def _follow(self, page: Page[T], limit: int, end: int) -> AsyncGenerator[Page[T], None]:
+        """One page at a time (concurrency 1): `meta.next`, else the following offset."""
+        offset = self.offset
         while True:
-            offset = next_offset(page.meta.next)
-            if offset is None:
+            following = next_offset(page.meta.next)
+            # A short page before the count ends nothing: go on by position.
+            offset = following if following is not None and following > offset else offset + limit
+            if offset >= end:
                 return
-            limit = self._limit_at(offset)
-            if limit <= 0:
-                return
-            page = await self._fetch(offset, limit)
+            limit = min(self._limit_at(offset), end - offset)
+            page = check_page(await self._fetch(offset, limit), offset, limit)
             if not page.objects:
-                return
+                return  # the list shrank under us: nothing lies beyond
             yield page
-            if len(page.objects) < limit:
-                return
 
-    async def _fan_out(self, plan: list[tuple[int, int]]) -> AsyncGenerator[Page[T], None]:
+    async def _fan_out(self, plan: range, end: int) -> AsyncGenerator[Page[T], None]:
         window = anyio.Semaphore(self.concurrency * REORDER_WINDOW)
         in_flight = anyio.Semaphore(self.concurrency)
         send, receive = anyio.create_memory_object_stream[_Delivery[T]](math.inf)
 
         async def fetch_all() -> None:
             async with anyio.create_task_group() as tg, send:
-                for offset, limit in plan:
+                for offset in plan:
                     await window.acquire()
                     await in_flight.acquire()
+                    limit = min(self.limit, end - offset)
                     tg.start_soon(self._fetch_into, offset, limit, send.clone(), in_flight)
 
         failure: Exception | None = None
         # The fetches stop before their stream closes: no send meets a closed stream.
         async with receive, running_beside(self._background, fetch_all):
             buffered: dict[int, Page[T]] = {}
-            for offset, _ in plan:
+            for offset in plan:
                 try:
                     page = await self._next_page(offset, receive, buffered)
                 except Exception as exc:
@@ -229,7 +260,9 @@ class Pager(Generic[T]):
     ) -> None:
         async with send:
             try:
-                item: Page[T] | Exception = await self._fetch(offset, limit)
+                item: Page[T] | Exception = check_page(
+                    await self._fetch(offset, limit), offset, limit
+                )
             except Exception as exc:
                 # Delivered, not raised: the consumer re-raises it as itself,
                 # rather than wrapped in an ExceptionGroup by a task group.

@@ -17,6 +17,22 @@ a send woken L seconds late may go closer than one interval before the next,
 so loop lateness counts like network jitter, and `RateLimit`'s default keeps
 a margin for both.
 
+A stall is not lateness. When the loop is blocked for seconds (a synchronous
+call, a paused VM), every slot booked during it is in the past when the loop
+resumes; spending them at once would send a second's worth in one instant
+(issue 12 saw 71 sends in one second and 307 in a 5 s window). So a send
+whose slot has come also passes a gate kept in *actual* send times:
+
+* it goes no earlier than ``MAX_CATCH_UP`` seconds ahead of the pace of the
+  sends before it (GCRA on send times with that tolerance): a late wake-up of
+  up to 50 ms loses no rate, a longer one spends at most 50 ms worth of slots
+  at once and the rest resume at the pace;
+* it goes no earlier than `period` after the send ``requests`` sends back (a
+  sliding log of the last ``requests`` send times), so no half-open window of
+  `period` ever holds more than ``requests`` sends, whatever the loop does.
+
+On a punctual loop both hold already, so neither ever delays a send.
+
 Adaptive pacing: a 429 halves the rate (once per round of requests: 429s
 answering requests sent before the last decrease do not decrease again, like
 TCP's once per round trip) and re-books every waiting task on the new schedule;
@@ -51,6 +67,15 @@ if TYPE_CHECKING:
 #: account, and a lower floor would keep a bulk pull crawling long after the
 #: contention has passed.
 MIN_RATE_FRACTION = 1 / 16
+
+#: Seconds by which sends may catch up on lost time after a late wake-up. 25
+#: times the 2 ms slices of a loaded loop (performance-lab.md §6), so ordinary
+#: lateness loses no rate; at 59/s it lets 3 sends go together after a stall,
+#: and any 1 s window holds at most ``floor(1.05 * rate) + 1`` sends.
+MAX_CATCH_UP = 0.05
+
+# Below a microsecond a bound is float rounding, not a reason to sleep again.
+_EPSILON = 1e-6
 
 
 @attrs.frozen
@@ -142,6 +167,10 @@ class Limiter:
         self._tat = float("-inf")  # the next free slot; -inf: free now
         self._paused_until = float("-inf")
         self._bookings: deque[_Booking] = deque()  # not yet sent, in slot order
+        # The schedule of actual sends (see the module docstring): the pace's
+        # next send time, and the last `requests` send times.
+        self._send_tat = float("-inf")
+        self._sent: deque[float] = deque(maxlen=config.requests if config else 1)
         # Bumped whenever the schedule is redrawn; a waiter booked under an older
         # epoch books again, and a 429 for a request sent under an older epoch
         # does not decrease the rate again.
@@ -155,6 +184,13 @@ class Limiter:
 
     def __repr__(self) -> str:
         return f"<Limiter {self._config!r}>"
+
+    def use_time(
+        self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
+        """Measure and wait with these from now on (tests inject a fake clock)."""
+        self._clock = clock
+        self._sleep = sleep
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -192,6 +228,10 @@ class Limiter:
             try:
                 while (delay := booking.at - self._clock()) > 0:
                     await self._sleep(delay)
+                # The gate counts sends, not bookings, so it is checked afresh on
+                # every wake-up: a stall during this sleep cannot make a burst.
+                while epoch == self._epoch and (delay := self._send_gate(self._clock())) > 0:
+                    await self._sleep(delay)
             except BaseException:
                 self._abandon(booking)
                 raise
@@ -207,6 +247,24 @@ class Limiter:
         self._tat = booking.at + 1 / self._rate
         self._bookings.append(booking)
         return booking
+
+    def _send_gate(self, now: float) -> float:
+        """0.0 and the send recorded, or how long until the actual-send schedule allows it.
+
+        Both bounds of the module docstring, on the times sends really went.
+        At most `max_concurrency` tasks wait here at once, so re-checking each
+        wake-up costs little even when several wake together after a stall.
+        """
+        opens = self._send_tat - MAX_CATCH_UP
+        sent = self._sent
+        config = self._config
+        if config is not None and len(sent) == sent.maxlen:
+            opens = max(opens, sent[0] + config.period)
+        if opens - now > _EPSILON:
+            return opens - now
+        self._send_tat = max(self._send_tat, now) + 1 / self._rate
+        sent.append(now)
+        return 0.0
 
     def _abandon(self, booking: _Booking) -> None:
         booking.state = _State.ABANDONED

@@ -8,6 +8,9 @@ The rules (issue 4), from one question: could the server have acted already?
 * GET, HEAD, OPTIONS and DELETE are idempotent: sending one twice leaves the
   account as sending it once. They are retried on 408, 429, every 5xx, and
   every connection failure or timeout.
+* A read (GET, HEAD, OPTIONS) whose 2xx body was cut off or cannot be
+  decoded (`Failure.BAD_BODY`) is retried like a 5xx: a proxy's HTML page or
+  a truncated page is usually gone on the next try. A write's never is.
 * POST (create, update, number routing) and, conservatively, PUT and PATCH
   are retried only when the server provably did not act: a 429 (the limiter
   refused it before any handler ran), or a connection that failed before the
@@ -44,6 +47,10 @@ DEFAULT_BACKOFF_CAP = 8.0
 #: with 405 (zentrunk-api.md §15.2), so PUT is treated like a write.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
+#: Methods that change nothing on the server (RFC 9110 §9.2.1): every other
+#: method is a write, whose errors say what it did (`WriteOutcome`).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 #: Statuses after which an idempotent request is tried again: request timeout,
 #: too many requests, and any server-side failure.
 RETRYABLE_STATUSES = frozenset({408, 429, *range(500, 600)})
@@ -60,6 +67,8 @@ class Failure(enum.Enum):
     """A read or write timed out mid-exchange: the server may have acted."""
     DISCONNECT = "disconnect"
     """The connection dropped or broke the protocol mid-exchange: the server may have acted."""
+    BAD_BODY = "bad_body"
+    """A 2xx whose body was cut off or undecodable: a read is tried again, a write acted."""
 
 
 def classify_httpx_error(exc: Exception) -> Failure:
@@ -77,6 +86,8 @@ def is_retryable(
     """Whether an attempt that ended so may be tried again (regardless of the count)."""
     if (status_code is None) == (failure is None):
         raise TypeError("give exactly one of status_code and failure")
+    if failure is Failure.BAD_BODY:  # a write's 2xx says it is done: never again
+        return method.upper() in SAFE_METHODS
     if method.upper() in IDEMPOTENT_METHODS:
         return failure is not None or status_code in RETRYABLE_STATUSES
     return status_code == 429 or failure is Failure.CONNECT

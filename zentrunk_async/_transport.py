@@ -4,13 +4,19 @@ Resources describe *what* to call (method, path, arguments, record type);
 only this module knows *how*: it is the only module doing I/O and the one
 boundary where httpx exceptions become ours. Steps, each its own method::
 
-    call → _send (pace + retry loop) → _send_once → _decode or _status_error
+    call → _send (retry loop) → _send_once (deadlines) → _attempt (pace, send, read)
+         → _decode, or _judge (error, wait, what a write did)
+
+Bounds are ours, not the server's: a body is read as a stream up to
+``max_response_bytes`` and each attempt, from sending to the last byte, has
+``attempt_timeout`` seconds. A read whose body is broken (cut off, not JSON,
+the wrong shape) is retried like a 5xx; a write never is, and every error of
+a write says what the server did (`WriteOutcome`).
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,9 +24,9 @@ from typing import Any, TypeVar, overload
 
 import anyio
 import httpx
-from anyio.abc import TaskGroup
 
-from ._config import DEFAULT_MAX_RETRY_AFTER
+from ._body import PARSE_ERRORS, SNIPPET, Body, Problem, error_details, loads_json, read_body
+from ._config import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER
 from ._convert import DECODE_ERRORS, converter
 from ._errors import (
     APIConnectionError,
@@ -28,27 +34,22 @@ from ._errors import (
     APITimeoutError,
     RateLimitError,
     ResponseDecodeError,
+    WriteOutcome,
     ZentrunkError,
     status_error_class,
 )
-from ._logging import log_retry, log_throttled, logger
+from ._logging import log_deleted_on_retry, log_retry, log_throttled, logger
+from ._outcomes import Failed, Progress, Result, attempt_outcome, cut_short
 from ._ratelimit import Limiter
 from ._redact import Secret, redact_url
-from ._retry import Failure, RetryPolicy, classify_httpx_error, parse_retry_after
+from ._retry import SAFE_METHODS, Failure, RetryPolicy, classify_httpx_error, parse_retry_after
 
-try:  # an optional speed-up, never a requirement: stdlib json is the reference
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised where orjson is absent
-    _orjson = None  # type: ignore[assignment]
+__all__ = ["Transport", "basic_auth_header", "loads_json"]
 
 T = TypeVar("T")
 
-_SNIPPET = 120
-
-# Every digit becomes "0", everything else a space: a run of 19 zeros in the
-# translation marks a number orjson might read differently (see `loads_json`).
-_DIGITS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
-_LONG_DIGIT_RUN = b"0" * 19
+#: Everything structuring a parsed body may raise on hostile input.
+_STRUCTURE_ERRORS: tuple[type[Exception], ...] = (*DECODE_ERRORS, OverflowError, RecursionError)
 
 
 class Transport:
@@ -68,27 +69,34 @@ class Transport:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT,
     ) -> None:
         self._http = http
         self._owns_http = owns_http
         self.auth_id = auth_id
         self._account_url = f"{base_url.rstrip('/')}/v1/Account/{auth_id}/"
-        self._headers = {
-            "Authorization": basic_auth_header(auth_id, auth_token),
-            "User-Agent": user_agent,
-            "Accept": "application/json",
-        }
+        # Held wrapped, so that no vars()/repr() walk of the client reaches it.
+        self._authorization = Secret(basic_auth_header(auth_id, auth_token))
+        self._user_agent = user_agent
         self.limiter = limiter
         self.retry = retry
         self._clock = clock
         self._sleep = sleep
         self._max_retry_after = max_retry_after
-        #: The client's task group while it is open (``async with``); list
-        #: fan-outs run their fetches there (see _pagination._running).
-        self.background: TaskGroup | None = None
+        self.max_response_bytes = max_response_bytes
+        self.attempt_timeout = attempt_timeout
 
     def __repr__(self) -> str:
         return f"<Transport {self._account_url}>"
+
+    def use_time(
+        self, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
+        """Measure and wait with these (tests: see `zentrunk_async.testing.FakeTime`)."""
+        self._clock = clock
+        self._sleep = sleep
+        self.limiter.use_time(clock, sleep)
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -131,78 +139,130 @@ class Transport:
         """Send one API call (with retries where safe) and decode its answer into `into`.
 
         `path` is relative to the account (``Zentrunk/Trunk/``); `endpoint` names
-        the operation in errors (``trunks.get``).
+        the operation in errors (``trunks.get``). `body` values may be `Secret`
+        (SIP passwords): they are unwrapped only here, into the request bytes.
         """
         request = self._http.build_request(
             method,
             self._account_url + path,
             params=params,
-            json=body,
-            headers=self._headers,
+            json=None if body is None else _unwrap(body),
+            headers={
+                "Authorization": self._authorization.reveal(),
+                "User-Agent": self._user_agent,
+                "Accept": "application/json",
+            },
         )
-        response = await self._send(request)
-        if into is None:
-            return None
-        return self._decode(response, into, endpoint)
+        return await self._send(request, into, endpoint)
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send until success, or until the retry policy says stop (then raise)."""
+    async def _send(self, request: httpx.Request, into: type[T] | None, endpoint: str) -> T | None:
+        """Send until an answer decodes, or the retry policy says stop (then raise)."""
+        method = request.method
+        write = method not in SAFE_METHODS
         started = self._clock()
         attempt = 0
+        maybe_acted = False
         while True:
             attempt += 1
-            outcome = await self._send_once(request, started)
-            if isinstance(outcome, httpx.Response) and outcome.is_success:
+            result = await self._send_once(request, started)
+            elapsed = self._clock() - started
+            if isinstance(result, Body) and result.response.is_success:
                 self.limiter.on_success()
-                return outcome
-            error, delay = self._judge(request, outcome, attempt, self._clock() - started)
-            if delay is None:
-                raise error
-            log_retry(request.method, redact_url(request.url), attempt, _reason(outcome), delay)
+                if into is None:  # nothing to decode: the 2xx says it all
+                    return None
+                try:
+                    return self._decode(result, into, endpoint, attempt)
+                except ResponseDecodeError as undecodable:
+                    delay = None
+                    if result.problem is not Problem.TOO_BIG:  # the same flood again: no
+                        delay = self.retry.delay(
+                            method=method,
+                            attempt=attempt,
+                            failure=Failure.BAD_BODY,
+                            elapsed=elapsed,
+                        )
+                    if delay is None:
+                        if write:
+                            undecodable.outcome = WriteOutcome.ACTED
+                        raise
+                    reason = f"undecodable body: {undecodable.reason}"
+            else:
+                if (
+                    maybe_acted
+                    and method == "DELETE"
+                    and isinstance(result, Body)
+                    and result.response.status_code == 404
+                ):
+                    # An earlier attempt may have deleted it, and it is gone now:
+                    # the caller's wish holds, and a NotFoundError would lie.
+                    log_deleted_on_retry(redact_url(request.url), attempt)
+                    return None
+                error, delay = self._judge(request, result, attempt, elapsed)
+                if write:
+                    outcome = attempt_outcome(result)
+                    maybe_acted = maybe_acted or outcome is WriteOutcome.MAY_HAVE_ACTED
+                    if delay is None:
+                        if maybe_acted and outcome is WriteOutcome.NOT_ACTED:
+                            outcome = WriteOutcome.MAY_HAVE_ACTED  # an earlier attempt may have
+                        error.outcome = outcome
+                if delay is None:
+                    raise error
+                reason = _reason(result)
+            log_retry(method, redact_url(request.url), attempt, reason, delay)
             await self._sleep(delay)
 
-    async def _send_once(
-        self, request: httpx.Request, started: float
-    ) -> httpx.Response | httpx.TransportError:
-        """One paced attempt; a network failure is returned, not raised, for `_judge`."""
+    async def _send_once(self, request: httpx.Request, started: float) -> Result:
+        """One attempt within the retry deadline, if the policy has one."""
+        progress = Progress()
         deadline = self.retry.deadline
         if deadline is None:
-            # No deadline, no cancel scope: entering and leaving one per request
-            # cost about 4 % of a list pull's client CPU (benchmarks/README.md).
-            return await self._attempt(request)
-        with anyio.move_on_after(deadline - (self._clock() - started)) as scope:
-            return await self._attempt(request)
-        assert scope.cancelled_caught
-        return httpx.ReadTimeout(f"the retry deadline of {deadline} s passed", request=request)
+            return await self._attempt(request, progress)
+        with anyio.move_on_after(deadline - (self._clock() - started)):
+            return await self._attempt(request, progress)
+        return cut_short(request, progress, f"the retry deadline of {deadline} s passed")
 
-    async def _attempt(self, request: httpx.Request) -> httpx.Response | httpx.TransportError:
-        try:
-            async with self.limiter.slot():
-                response = await self._http.send(request)
-        except httpx.TransportError as exc:
-            return exc
+    async def _attempt(self, request: httpx.Request, progress: Progress) -> Result:
+        """Wait for a send slot, then send and read the body within `attempt_timeout`."""
+        async with self.limiter.slot():
+            progress.sent = True
+            timeout = self.attempt_timeout
+            if timeout is None:
+                result = await self._exchange(request, progress)
+            else:
+                with anyio.move_on_after(timeout) as scope:
+                    result = await self._exchange(request, progress)
+                if scope.cancelled_caught:
+                    why = f"no complete answer within attempt_timeout={timeout} s"
+                    result = cut_short(request, progress, why)
         if logger.isEnabledFor(logging.DEBUG):  # redact_url is per-request work otherwise
-            logger.debug(
-                "%s %s -> %s", request.method, redact_url(request.url), response.status_code
-            )
-        return response
+            _log_exchange(request, result)
+        return result
+
+    async def _exchange(self, request: httpx.Request, progress: Progress) -> Result:
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            return Failed(exc)
+        progress.response = response
+        try:
+            return await read_body(response, self.max_response_bytes)
+        finally:
+            # Shielded: a deadline cutting the read must still release the connection.
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
 
     def _judge(
-        self,
-        request: httpx.Request,
-        outcome: httpx.Response | httpx.TransportError,
-        attempt: int,
-        elapsed: float,
+        self, request: httpx.Request, result: Result, attempt: int, elapsed: float
     ) -> tuple[ZentrunkError, float | None]:
-        """The error this outcome means, and how long to wait before retrying (None: don't)."""
-        if isinstance(outcome, httpx.TransportError):
-            failure = classify_httpx_error(outcome)
-            error: ZentrunkError = self._connection_error(request, outcome, failure, attempt)
+        """The error this result means, and how long to wait before retrying (None: don't)."""
+        if isinstance(result, Failed):
+            failure = classify_httpx_error(result.error) if result.sent else Failure.CONNECT
+            error: ZentrunkError = self._connection_error(request, result, failure, attempt)
             delay = self.retry.delay(
                 method=request.method, attempt=attempt, failure=failure, elapsed=elapsed
             )
             return error, delay
-        status_error = self._status_error(outcome, attempt)
+        status_error = self._status_error(result, attempt)
         retry_after = None
         if isinstance(status_error, RateLimitError):
             if status_error.retry_after is not None:
@@ -218,31 +278,33 @@ class Transport:
         delay = self.retry.delay(
             method=request.method,
             attempt=attempt,
-            status_code=outcome.status_code,
+            status_code=result.response.status_code,
             retry_after=retry_after,
             elapsed=elapsed,
         )
         return status_error, delay
 
-    def _decode(self, response: httpx.Response, into: type[T], endpoint: str) -> T:
-        payload = self._json(response, endpoint)
+    def _decode(self, body: Body, into: type[T], endpoint: str, attempt: int) -> T:
+        if body.problem is not None:
+            raise self._decode_error(body, endpoint, body.reason, None, attempt)
+        try:
+            payload = loads_json(body.content)
+        except PARSE_ERRORS as exc:
+            raise self._decode_error(
+                body, endpoint, f"not JSON ({_describe(exc)})", None, attempt
+            ) from None
         try:
             return converter.structure(payload, into)
-        except DECODE_ERRORS as exc:
+        except _STRUCTURE_ERRORS as exc:
             raise self._decode_error(
-                response, endpoint, f"unexpected shape: {_describe(exc)}", payload
+                body, endpoint, f"unexpected shape: {_describe(exc)}", payload, attempt
             ) from exc
 
-    def _json(self, response: httpx.Response, endpoint: str) -> Any:
-        try:
-            return loads_json(response.content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise self._decode_error(response, endpoint, f"not JSON ({exc})", None) from None
-
     def _decode_error(
-        self, response: httpx.Response, endpoint: str, reason: str, payload: Any
+        self, body: Body, endpoint: str, reason: str, payload: Any, attempt: int
     ) -> ResponseDecodeError:
         api_id = payload.get("api_id") if isinstance(payload, dict) else None
+        response = body.response
         return ResponseDecodeError(
             reason,
             endpoint=endpoint,
@@ -250,11 +312,13 @@ class Transport:
             url=redact_url(response.request.url),
             status_code=response.status_code,
             api_id=api_id if isinstance(api_id, str) else None,
-            snippet=response.content[:_SNIPPET].decode("utf-8", "replace"),
+            snippet=body.content[:SNIPPET].decode("utf-8", "replace"),
+            attempts=attempt,
         )
 
-    def _status_error(self, response: httpx.Response, attempt: int) -> APIStatusError:
-        api_id, message, body = _error_details(response)
+    def _status_error(self, body: Body, attempt: int) -> APIStatusError:
+        response = body.response
+        api_id, message, parsed = error_details(response, body.content)
         cls = status_error_class(response.status_code)
         common: dict[str, Any] = {
             "status_code": response.status_code,
@@ -262,7 +326,7 @@ class Transport:
             "url": redact_url(response.request.url),
             "api_id": api_id,
             "attempts": attempt,
-            "body": body,
+            "body": parsed,
         }
         if cls is RateLimitError:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -270,12 +334,16 @@ class Transport:
         return cls(message, **common)
 
     def _connection_error(
-        self, request: httpx.Request, exc: httpx.TransportError, failure: Failure, attempt: int
+        self, request: httpx.Request, failed: Failed, failure: Failure, attempt: int
     ) -> APIConnectionError:
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        what = "timed out" if cls is APITimeoutError else "connection failed"
-        if failure is not Failure.CONNECT and request.method == "POST":
-            what += " after the request may have reached the server (not retried: not idempotent)"
+        exc = failed.error
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        cls = APITimeoutError if timed_out else APIConnectionError
+        what = "timed out" if timed_out else "connection failed"
+        if failure is not Failure.CONNECT and request.method not in SAFE_METHODS:
+            what += " after the request may have reached the server"
+            if request.method != "DELETE":
+                what += " (not retried: not idempotent)"
         return cls(
             f"{what}: {_describe(exc)}",
             method=request.method,
@@ -284,23 +352,15 @@ class Transport:
         )
 
 
-def loads_json(content: bytes) -> Any:
-    """``json.loads(content)``, with orjson's speed (about 2.3×) when orjson is installed.
+def _unwrap(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.reveal() if isinstance(value, Secret) else value for key, value in body.items()
+    }
 
-    orjson reads every body the same as the stdlib except two kinds. Bodies it
-    rejects (``NaN``, ``1e400``, lone surrogates, a BOM, UTF-16) fall back to
-    ``json.loads``, which accepts or raises exactly as before. Integers beyond
-    64 bits it silently turns into floats; they need 19 digits or more, so a
-    body holding such a digit run anywhere (even inside a string) goes to
-    ``json.loads`` too. The check costs about 12 µs per 16 KB page, orjson
-    saves about 35.
-    """
-    if _orjson is not None and _LONG_DIGIT_RUN not in content.translate(_DIGITS):
-        try:
-            return _orjson.loads(content)
-        except _orjson.JSONDecodeError:
-            pass  # let the stdlib accept it, or raise its own error
-    return json.loads(content)
+
+def _log_exchange(request: httpx.Request, result: Result) -> None:
+    what = result.response.status_code if isinstance(result, Body) else _describe(result.error)
+    logger.debug("%s %s -> %s", request.method, redact_url(request.url), what)
 
 
 def basic_auth_header(auth_id: str, auth_token: Secret) -> str:
@@ -308,31 +368,15 @@ def basic_auth_header(auth_id: str, auth_token: Secret) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
-def _error_details(response: httpx.Response) -> tuple[str | None, str, object]:
-    """api_id, the API's `error` text and the parsed body of an error response.
-
-    Plivo's REST error body is ``{"api_id", "error"}`` (zentrunk-api.md §9.1);
-    other Plivo services use `message`, so that is read too. A body that is not
-    JSON (an HTML page from a proxy) still yields a useful message.
-    """
-    try:
-        body: object = json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
-        text = response.content[:_SNIPPET].decode("utf-8", "replace").strip()
-        return None, text or response.reason_phrase, text
-    if isinstance(body, dict):
-        api_id = body.get("api_id")
-        message = body.get("error") or body.get("message") or response.reason_phrase
-        return (api_id if isinstance(api_id, str) else None), str(message), body
-    return None, response.reason_phrase, body
-
-
-def _reason(outcome: httpx.Response | httpx.TransportError) -> str:
-    if isinstance(outcome, httpx.Response):
-        return f"status {outcome.status_code}"
-    return _describe(outcome)
+def _reason(result: Result) -> str:
+    if isinstance(result, Body):
+        return f"status {result.response.status_code}"
+    return _describe(result.error)
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
+    try:
+        text = str(exc)
+    except (ValueError, RecursionError):
+        text = ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -3,6 +3,10 @@
 Every failure raises `InvalidArgumentError` (a `ValueError`) naming the
 argument, so a bad call costs no request, no rate-limit budget and no
 half-applied change on the server.
+
+Patterns are applied with ``fullmatch``: ``re.match(r"^...$")`` accepts a
+trailing newline (``$`` matches before it), and an id ending in ``\n`` would
+reach the URL (issue 12).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import datetime, timezone
 
 from ._config import MAX_PAGE_SIZE
 from ._errors import InvalidArgumentError
+from ._redact import Secret
 
 # Ids go into URL paths: anything beyond these characters could change the path.
 _UUID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -24,7 +29,7 @@ _SIP_PASSWORD_CHARS = re.compile(r"^[A-Za-z0-9~!@#$%^&*()_+]{5,20}$")
 _SIP_PASSWORD_SPECIAL = re.compile(r"[~!@#$%^&*()_+]")
 # zentrunk-api.md §6.2, the checks Plivo's CLI applies in sip_uri.go.
 _HOSTNAME = re.compile(
-    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
 _SIP_URI = re.compile(r"^sips?:[^\s@/]+(?:@[^\s/]+)?$", re.IGNORECASE)
@@ -36,13 +41,13 @@ API_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def resource_id(value: object, *, field: str) -> str:
-    if not isinstance(value, str) or not _UUID_LIKE.match(value):
+    if not isinstance(value, str) or not _UUID_LIKE.fullmatch(value):
         raise InvalidArgumentError(f"{field} must be an id such as a UUID, got {value!r}")
     return value
 
 
 def trunk_id(value: object, *, field: str = "trunk_id") -> str:
-    if not isinstance(value, str) or not _TRUNK_ID.match(value):
+    if not isinstance(value, str) or not _TRUNK_ID.fullmatch(value):
         raise InvalidArgumentError(f"{field} must be a numeric string, got {value!r}")
     return value
 
@@ -82,23 +87,34 @@ def text(value: object, *, field: str) -> str:
 
 
 def sip_username(value: object, *, field: str = "username") -> str:
-    if not isinstance(value, str) or not _SIP_USERNAME.match(value):
+    if not isinstance(value, str) or not _SIP_USERNAME.fullmatch(value):
         raise InvalidArgumentError(f"{field} must be 5-20 letters or digits")
     return value
 
 
-def sip_password(value: object, *, field: str = "password") -> str:
+def sip_password(value: object, *, field: str = "password") -> Secret:
+    """The password, checked and wrapped: it stays a `Secret` until the transport
+    writes the request body, so no repr, log or traceback of a body shows it."""
+    plain = value.reveal() if isinstance(value, Secret) else value
     # The value itself never goes into the message: it is a secret.
     if (
-        not isinstance(value, str)
-        or not _SIP_PASSWORD_CHARS.match(value)
-        or not _SIP_PASSWORD_SPECIAL.search(value)
+        not isinstance(plain, str)
+        or not _SIP_PASSWORD_CHARS.fullmatch(plain)
+        or not _SIP_PASSWORD_SPECIAL.search(plain)
     ):
         raise InvalidArgumentError(
             f"{field} must be 5-20 characters of letters, digits and ~!@#$%^&*()_+, "
             "with at least one of those special characters"
         )
-    return value
+    return value if isinstance(value, Secret) else Secret(plain)
+
+
+def secret(value: object, *, field: str) -> Secret:
+    """A non-empty password of any form, wrapped until the transport writes the body."""
+    plain = value.reveal() if isinstance(value, Secret) else value
+    if not isinstance(plain, str) or not plain:
+        raise InvalidArgumentError(f"{field} must be a non-empty string")
+    return value if isinstance(value, Secret) else Secret(plain)
 
 
 def ip_addresses(values: Iterable[str], *, field: str = "ip_addresses") -> list[str]:
@@ -129,7 +145,7 @@ def origination_uri(value: object, *, field: str = "uri") -> str:
         raise InvalidArgumentError(f"{field} must be a non-empty string without spaces")
     if "://" in value:
         raise InvalidArgumentError(f"{field} must be a SIP host or sip: URI, not a URL: {value!r}")
-    if _SIP_URI.match(value):
+    if _SIP_URI.fullmatch(value):
         return value
     hostport, _, params = value.partition(";")
     if params:
@@ -146,7 +162,7 @@ def origination_uri(value: object, *, field: str = "uri") -> str:
             ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             raise InvalidArgumentError(f"{field}: bad IPv6 address in {value!r}") from None
-    elif not _is_ipv4(host) and (not _HOSTNAME.match(host) or host.replace(".", "").isdigit()):
+    elif not _is_ipv4(host) and (not _HOSTNAME.fullmatch(host) or host.replace(".", "").isdigit()):
         raise InvalidArgumentError(f"{field}: {host!r} is not a hostname or IP address")
     return value
 
@@ -182,7 +198,7 @@ def api_time(value: datetime | str, *, field: str) -> str:
                 f"{field} must be timezone-aware (the API works in UTC); got naive {value!r}"
             )
         return value.astimezone(timezone.utc).strftime(API_TIME_FORMAT)
-    if isinstance(value, str) and _API_TIME.match(value):
+    if isinstance(value, str) and _API_TIME.fullmatch(value):
         return value
     raise InvalidArgumentError(
         f"{field} must be an aware datetime or 'YYYY-MM-DD HH:MM[:SS]' in UTC, got {value!r}"
@@ -202,7 +218,7 @@ def phone_number(value: object, *, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{field} must be a string of digits, got {value!r}")
     digits = value.strip().removeprefix("+").replace(" ", "").replace("-", "")
-    if not _DIGITS.match(digits):
+    if not _DIGITS.fullmatch(digits):
         raise InvalidArgumentError(
             f"{field} must be a phone number (prefix) of digits, got {value!r}"
         )

@@ -18,6 +18,14 @@ whose keyword arguments are `EmulatorConfig` fields::
 
     @pytest.mark.zentrunk_emulator(calls=5_000, seed=7, rate_limit_requests=None)
     async def test_pull(zentrunk_client_factory): ...
+
+Time: ``use_fake_time(client)`` makes a client's retry backoff and pacing run
+on a `FakeTime` (sleeps are recorded and pass at once), so a test of retries
+never waits and never patches the SDK's private attributes::
+
+    fake = use_fake_time(client)
+    await client.trunks.get(trunk_id)   # retried twice
+    assert len(fake.sleeps) == 2
 """
 
 from __future__ import annotations
@@ -28,7 +36,57 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from . import ZentrunkClient
     from .emulator import Emulator
+
+
+class FakeTime:
+    """A clock and sleep for a client's retries and pacing: each sleep passes at once.
+
+    `sleep` records the wait in `sleeps`, moves `now` on by it and yields to
+    other tasks once. `advance` moves the clock without sleeping, like a stalled
+    event loop. Meant for a few tasks; many concurrent sleepers would each move
+    the shared clock. Per-attempt deadlines (``attempt_timeout``) stay on the
+    event loop's own clock.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        """The fake time now, in seconds (what the client reads instead of its clock)."""
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Record the wait, move the clock on by it, and let other tasks run once."""
+        import anyio.lowlevel
+
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await anyio.lowlevel.checkpoint()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on without sleeping, like an event loop that stalled."""
+        self.now += seconds
+
+
+def use_fake_time(client: ZentrunkClient, fake: FakeTime | None = None) -> FakeTime:
+    """Make `client` (a ``ZentrunkClient``) measure and wait with `fake` (a new one by default)."""
+    fake = fake if fake is not None else FakeTime()
+    client._transport.use_time(fake.clock, fake.sleep)
+    return fake
+
+
+__all__ = [
+    "DEFAULT_TEST_CALLS",
+    "EmulatorServer",
+    "FakeTime",
+    "use_fake_time",
+    "zentrunk_client_factory",
+    "zentrunk_emulator",
+    "zentrunk_emulator_server",
+]
 
 #: Small enough to build instantly, large enough for several pages per filter.
 DEFAULT_TEST_CALLS = 500
@@ -50,10 +108,12 @@ class EmulatorServer:
 
     @property
     def auth_id(self) -> str:
+        """The emulator account's auth id."""
         return self.emulator.config.auth_id
 
     @property
     def auth_token(self) -> str:
+        """The emulator account's auth token."""
         return self.emulator.config.auth_token
 
     def client_kwargs(self) -> dict[str, Any]:
@@ -93,7 +153,7 @@ def zentrunk_emulator_server(zentrunk_emulator: Emulator) -> Iterator[EmulatorSe
 
 
 @pytest.fixture
-def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., Any]:
+def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., ZentrunkClient]:
     """``factory(**kwargs) -> ZentrunkClient`` talking to ``zentrunk_emulator`` in-process.
 
     Keyword arguments override the client's (``max_retries=0``, ``rate_limit=None``, ...).
@@ -101,10 +161,10 @@ def zentrunk_client_factory(zentrunk_emulator: Emulator) -> Callable[..., Any]:
     socket, so nothing leaks if a test forgets.
     """
 
-    def factory(**kwargs: Any) -> Any:
+    def factory(**kwargs: Any) -> ZentrunkClient:
         import httpx
 
-        from . import ZentrunkClient  # type: ignore[attr-defined,unused-ignore]
+        from . import ZentrunkClient
 
         options: dict[str, Any] = {
             "auth_id": zentrunk_emulator.config.auth_id,

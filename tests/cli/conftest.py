@@ -16,11 +16,26 @@ Invoke = Callable[..., Result]
 WIDE = {"COLUMNS": "240"}
 
 
+#: Variables a developer's shell may hold that would change what a command does.
+SETTINGS_ENV = (
+    "PLIVO_AUTH_ID",
+    "PLIVO_AUTH_TOKEN",
+    "ZENTRUNK_BASE_URL",
+    "ZENTRUNK_LOG",
+    "ZENTRUNK_PROFILE",
+    "ZENTRUNK_RATE_LIMIT",
+    "ZENTRUNK_SIP_PASSWORD",
+)
+
+
 @pytest.fixture(autouse=True)
-def _no_account_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's real PLIVO_* variables must never reach these tests."""
-    for name in ("PLIVO_AUTH_ID", "PLIVO_AUTH_TOKEN", "ZENTRUNK_BASE_URL", "ZENTRUNK_LOG"):
+def _no_account_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A developer's real PLIVO_* variables and config file must never reach these tests."""
+    for name in SETTINGS_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ZENTRUNK_CONFIG", str(tmp_path_factory.mktemp("cfg") / "absent.toml"))
 
 
 @pytest.fixture

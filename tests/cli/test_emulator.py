@@ -9,6 +9,7 @@ import httpx
 from typer.testing import CliRunner
 
 from zentrunk_async.cli._app import app
+from zentrunk_async.emulator import DEFAULT_AUTH_ID, DEFAULT_AUTH_TOKEN
 
 
 def test_emulator_help_is_the_emulators_own() -> None:
@@ -43,8 +44,8 @@ def test_emulator_serves_until_stopped() -> None:
             assert line.startswith("Zentrunk emulator listening on http://127.0.0.1:")
             base_url = line.split()[-1]
             response = httpx.get(
-                f"{base_url}/v1/Account/MAEMULATOR0000000001/Zentrunk/Call/",
-                auth=("MAEMULATOR0000000001", "emulator-token"),
+                f"{base_url}/v1/Account/{DEFAULT_AUTH_ID}/Zentrunk/Call/",
+                auth=(DEFAULT_AUTH_ID, DEFAULT_AUTH_TOKEN),
             )
             assert response.status_code == 200
             assert response.json()["meta"]["total_count"] > 0

@@ -49,7 +49,8 @@ def test_bad_argument_exit_2(zentrunk: Invoke) -> None:
     result = zentrunk("trunks", "create", "--trunk-direction", "outbound")
     assert result.exit_code == 2
     assert error_lines(result.stderr) == [
-        "zentrunk: error: invalid argument: an outbound trunk needs ipacl_uuid or credential_uuid"
+        "zentrunk: error: invalid argument: an outbound trunk needs"
+        " --ipacl-uuid or --credential-uuid"
     ]
 
 
@@ -77,7 +78,8 @@ def test_network_failure_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_credentials_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_main(capsys, "trunks", "list")
     assert code == 2
-    assert error_lines(err) == ["zentrunk: error: no Auth ID: pass --auth-id or set PLIVO_AUTH_ID"]
+    (line,) = error_lines(err)
+    assert line.startswith("zentrunk: error: no Auth ID: pass --auth-id, set PLIVO_AUTH_ID")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ def test_ip_acls_lifecycle(zentrunk: Invoke) -> None:
         zentrunk("ip-acls", "create", "--ip", "203.0.113.7", "--name", "office", "--json")
     )
     acl = created["ipacl_uuid"]
-    table = zentrunk("ip-acls", "list")
+    table = zentrunk("ip-acls", "list", "-o", "table")
     assert table.exit_code == 0
     assert acl in table.stdout
     assert "office" in table.stdout
@@ -35,7 +35,7 @@ def test_ip_acls_lifecycle(zentrunk: Invoke) -> None:
         "192.0.2.1",
         "198.51.100.0/24",
     ]
-    deleted = ok_json(zentrunk("ip-acls", "delete", acl, "--json"))
+    deleted = ok_json(zentrunk("ip-acls", "delete", acl, "--yes", "--json"))
     assert deleted == {"deleted": True, "ipacl_uuid": acl}
     assert ok_json(zentrunk("ip-acls", "list", "--json")) == []
 
@@ -49,11 +49,14 @@ def test_credentials_lifecycle_never_prints_the_password(zentrunk: Invoke) -> No
     (cred,) = listed
     assert cred["username"] == "pbxuser1"
     uuid = cred["credential_uuid"]
-    # The password is prompted for (hidden) when not given.
-    updated = zentrunk("credentials", "update", uuid, "--name", "renamed", input=f"{secret}x\n")
+    # --password-stdin reads the first line of stdin.
+    updated = zentrunk(
+        "credentials", "update", uuid, "--name", "renamed", "--password-stdin", input=f"{secret}x\n"
+    )
     assert updated.exit_code == 0, updated.output
     assert ok_json(zentrunk("credentials", "get", uuid, "--json"))["name"] == "renamed"
-    assert zentrunk("credentials", "delete", uuid).stdout.startswith("Deleted credential")
+    deleted = zentrunk("credentials", "delete", uuid, "--yes", "-o", "table")
+    assert deleted.stdout.startswith("Deleted credential")
     for result in (created, updated):
         assert secret not in result.output
 
@@ -66,7 +69,7 @@ def test_uris_and_trunks_lifecycle(zentrunk: Invoke) -> None:
     uri_uuid = uri["uri_uuid"]
     assert ok_json(zentrunk("uris", "get", uri_uuid, "--json"))["uri"].startswith("sip.example.com")
     assert zentrunk("uris", "update", uri_uuid, "--name", "pbx").exit_code == 0
-    assert "pbx" in zentrunk("uris", "list").stdout
+    assert "pbx" in zentrunk("uris", "list", "-o", "table").stdout
 
     trunk = ok_json(
         zentrunk(
@@ -87,14 +90,14 @@ def test_uris_and_trunks_lifecycle(zentrunk: Invoke) -> None:
     assert ok_json(zentrunk("trunks", "list", "--trunk-direction", "outbound", "--json")) == []
     assert trunk_id in zentrunk("trunks", "list").stdout
     assert zentrunk("trunks", "update", trunk_id, "--name", "renamed").exit_code == 0
-    shown = zentrunk("trunks", "get", trunk_id)
+    shown = zentrunk("trunks", "get", trunk_id, "-o", "table")
     assert shown.exit_code == 0
     assert "renamed" in shown.stdout
     assert "trunk_domain" in shown.stdout
     routed = zentrunk("trunks", "route-number", "14155550100", trunk_id)
     assert routed.exit_code == 0, routed.output
-    assert zentrunk("trunks", "delete", trunk_id).exit_code == 0
-    assert zentrunk("uris", "delete", uri_uuid, "--json").exit_code == 0
+    assert zentrunk("--yes", "trunks", "delete", trunk_id).exit_code == 0
+    assert zentrunk("uris", "delete", uri_uuid, "-y", "--json").exit_code == 0
 
 
 def test_outbound_trunk_with_credential(zentrunk: Invoke) -> None:
@@ -119,16 +122,18 @@ def test_outbound_trunk_with_credential(zentrunk: Invoke) -> None:
 
 @pytest.mark.zentrunk_emulator(calls=300)
 def test_calls_list_get_insights(zentrunk: Invoke) -> None:
-    """calls list stops at --max-items; get and insights show one call."""
+    """calls list stops at --max-items; get and insights show one call; -o table titles it."""
     calls = ok_json(zentrunk("calls", "list", "--max-items", "25", "--json"))
     assert len(calls) == 25
     call_uuid = calls[0]["call_uuid"]
-    table = zentrunk("calls", "list", "--since", "30d", "--call-direction", "inbound")
+    table = zentrunk(
+        "calls", "list", "--since", "30d", "--call-direction", "inbound", "-o", "table"
+    )
     assert table.exit_code == 0
     assert "inbound" in table.stdout
     assert "Calls (" in table.stdout
     assert ok_json(zentrunk("calls", "get", call_uuid, "--json")) == calls[0]
-    insights = zentrunk("calls", "insights", call_uuid)
+    insights = zentrunk("calls", "insights", call_uuid, "-o", "table")
     assert insights.exit_code == 0
     assert "plivo_quality_score" in insights.stdout
     assert ok_json(zentrunk("calls", "insights", call_uuid, "--json"))["call_uuid"] == call_uuid

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
+from zentrunk_async.emulator import Account, Emulator, EmulatorConfig, serve_in_thread
 
 
 class FakeClock:
@@ -25,10 +25,12 @@ class FakeClock:
 class Api:
     """A raw httpx client on one emulator, with the account's path prefixes at hand."""
 
-    def __init__(self, client: httpx.AsyncClient, emulator: Emulator) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, emulator: Emulator, account: Account | None = None
+    ) -> None:
         self.client = client
         self.emulator = emulator
-        self.account = f"/v1/Account/{emulator.config.auth_id}"
+        self.account = f"/v1/Account/{(account or emulator).config.auth_id}"
         self.zt = f"{self.account}/Zentrunk"
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
@@ -47,8 +49,16 @@ class Api:
         return str(response.json()[id_field])
 
 
-def client_for(emulator: Emulator, base_url: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
-    auth = (emulator.config.auth_id, emulator.config.auth_token)
+def client_for(
+    emulator: Emulator,
+    base_url: str | None = None,
+    *,
+    account: Account | None = None,
+    **kwargs: Any,
+) -> httpx.AsyncClient:
+    """Raw httpx on the emulator with the credentials of ``account`` (default: the first)."""
+    who = account or emulator
+    auth = (who.config.auth_id, who.config.auth_token)
     if base_url is None:
         transport = httpx.ASGITransport(app=emulator.app)
         return httpx.AsyncClient(

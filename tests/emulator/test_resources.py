@@ -77,7 +77,7 @@ async def test_trunk_crud_round_trip(any_api: Api) -> None:
             "Credential",
             {"name": "c", "username": "pbxuser1", "password": "s3cret!x"},
             "credential created successfully.",
-            {"name": "c2", "password": "n3wpass!"},
+            {"name": "c2", "username": "pbxuser1", "password": "n3wpass!"},
             "Credential updated successfully.",
         ),
         (
@@ -239,7 +239,7 @@ async def test_credential_update_without_password_blanks_it(api: Api) -> None:
     assert (await api.post(f"/Credential/{credential}/", {"name": "renamed"})).status_code == 202
     stored = api.emulator.store.credentials[credential]
     assert stored["_password"] == ""
-    await api.post(f"/Credential/{credential}/", {"password": "an0ther!"})
+    await api.post(f"/Credential/{credential}/", {"username": "pbxuser1", "password": "an0ther!"})
     assert stored["_password"] == "an0ther!"
 
 
@@ -331,21 +331,21 @@ async def test_number_routing_to_trunk(any_api: Api) -> None:
         "Trunk", {"trunk_direction": "inbound", "primary_uri_uuid": await _uri(api)}
     )
     response = await api.client.post(
-        f"{api.account}/Number/14155551234/", json={"app_id": trunk_id}
+        f"{api.account}/Number/14155550100/", json={"app_id": trunk_id}
     )
     assert response.status_code == 202
     assert set(response.json()) == {"api_id", "message"}
     assert response.json()["message"] == "changed"
-    number = (await api.client.get(f"{api.account}/Number/14155551234/")).json()
+    number = (await api.client.get(f"{api.account}/Number/14155550100/")).json()
     assert number["application"] == f"/{api.account.lstrip('/')}/Zentrunk/Trunk/{trunk_id}/"
     # §3.7: deleting the trunk detaches the number.
     await api.delete(f"/Trunk/{trunk_id}/")
-    number = (await api.client.get(f"{api.account}/Number/14155551234/")).json()
+    number = (await api.client.get(f"{api.account}/Number/14155550100/")).json()
     assert number["application"] is None
 
 
 async def test_number_routing_to_unknown_trunk_is_400(api: Api) -> None:
-    response = await api.client.post(f"{api.account}/Number/14155551234/", json={"app_id": "123"})
+    response = await api.client.post(f"{api.account}/Number/14155550100/", json={"app_id": "123"})
     assert_error(response, 400)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from zentrunk_async.emulator import Emulator, EmulatorConfig, create_app
+from zentrunk_async.emulator import (
+    DEFAULT_AUTH_ID,
+    DEFAULT_AUTH_TOKEN,
+    Emulator,
+    EmulatorConfig,
+    create_app,
+)
 
 from .conftest import Api, client_for
 
@@ -20,7 +26,7 @@ def assert_error(response: object, status: int) -> None:
 
 @pytest.mark.parametrize(
     "auth",
-    [None, ("MAEMULATOR0000000001", "wrong"), ("MAOTHER", "emulator-token")],
+    [None, (DEFAULT_AUTH_ID, "wrong"), ("MAOTHER", DEFAULT_AUTH_TOKEN)],
     ids=["missing", "bad-token", "bad-id"],
 )
 async def test_auth_bad_credentials_get_401(any_api: Api, auth: tuple[str, str] | None) -> None:
@@ -56,8 +62,8 @@ async def test_routing_delete_on_collection_is_405(api: Api) -> None:
     assert_error(response, 405)
 
 
-@pytest.mark.parametrize("path", ["/Trunk", "/Call", "/Nope/"])
-async def test_routing_unknown_or_unslashed_paths_are_404(api: Api, path: str) -> None:
+@pytest.mark.parametrize("path", ["/Trunk", "/Call", "/Trunk/1/extra/"])
+async def test_routing_unslashed_or_misshapen_paths_are_404(api: Api, path: str) -> None:
     """Only the documented, slashed paths exist (§15.1): no redirect that hides a bug."""
     response = await api.get(path)
     assert_error(response, 404)

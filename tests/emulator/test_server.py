@@ -12,7 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
+from zentrunk_async.emulator import (
+    DEFAULT_AUTH_ID,
+    DEFAULT_AUTH_TOKEN,
+    Emulator,
+    EmulatorConfig,
+    serve_in_thread,
+)
 from zentrunk_async.testing import EmulatorServer
 
 pytestmark = pytest.mark.anyio
@@ -32,8 +38,9 @@ async def test_serve_in_thread_serves_then_frees_the_port() -> None:
 
 async def test_fixture_server_over_a_real_socket(zentrunk_emulator_server: EmulatorServer) -> None:
     server = zentrunk_emulator_server
-    assert server.auth_id == "MAEMULATOR0000000001"
-    assert server.auth_token == "emulator-token"
+    assert server.auth_id == DEFAULT_AUTH_ID == "MAEMULATOR0000000001"
+    assert server.auth_token == DEFAULT_AUTH_TOKEN
+    assert len(server.auth_token) == 40
     assert server.client_kwargs()["base_url"] == server.base_url
     async with httpx.AsyncClient(
         base_url=server.base_url, auth=(server.auth_id, server.auth_token)
@@ -76,6 +83,16 @@ def test_cli_prints_its_url_once_ready_and_serves() -> None:
         line = process.stdout.readline()
         assert line.startswith("Zentrunk emulator listening on http://127.0.0.1:")
         base_url = line.rsplit(" ", 1)[1].strip()
+        process.stdout.readline()  # accounts, calls, seed
+        # §15a L11 / issue 10: the banner shows the credentials to use.
+        assert process.stdout.readline().split() == [
+            "auth",
+            "id",
+            "MACLI",
+            "auth",
+            "token",
+            "secret",
+        ]
         response = httpx.get(
             f"{base_url}/v1/Account/MACLI/Zentrunk/Call/", auth=("MACLI", "secret")
         )
@@ -93,3 +110,15 @@ def test_cli_rejects_bad_values() -> None:
     from zentrunk_async.emulator.__main__ import main
 
     assert main(["--error-rate", "3"]) == 2
+
+
+def test_cli_help_shows_the_default_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--help` names the auth id and token to use, so nobody has to read the source."""
+    from zentrunk_async.emulator.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert DEFAULT_AUTH_ID in out
+    assert DEFAULT_AUTH_TOKEN in out
+    assert "--accounts N" in out

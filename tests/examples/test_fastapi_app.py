@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from zentrunk_async import CallRecord, Trunk, from_wire
 
 pytest.importorskip("fastapi")
 pytestmark = pytest.mark.anyio
@@ -67,7 +70,8 @@ async def test_trunks_endpoint_lists_trunks(
     assert trunk["trunk_direction"] == "outbound"
     assert (await http.get("/trunks", params={"trunk_direction": "inbound"})).json() == []
     one = await http.get(f"/trunks/{created.trunk_id}")
-    assert one.json()["created_at"].endswith("+00:00")
+    assert one.json()["created_at"].endswith("Z")  # the API's own format (to_wire)
+    assert from_wire(Trunk, one.json()).trunk_id == created.trunk_id
     assert (await http.get("/trunks/999999")).status_code == 404
 
 
@@ -96,4 +100,6 @@ async def test_export_endpoint_streams_ndjson(http: httpx.AsyncClient) -> None:
     assert len(records) == 300
     assert len({record["call_uuid"] for record in records}) == 300
     assert "error" not in records[-1]
-    assert records[0]["end_time"].endswith("+00:00")
+    # The API's CDR format, money as exact strings: what to_wire writes.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", records[0]["end_time"])
+    assert all(from_wire(CallRecord, record).call_uuid for record in records)

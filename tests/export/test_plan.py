@@ -55,3 +55,24 @@ def test_split_tiles_the_shard_in_whole_seconds(seconds: int, parts: int) -> Non
     assert ordered[-1].end == shard.end
     assert all(a.end == b.start for a, b in itertools.pairwise(ordered))
     assert all(p.start.microsecond == 0 and p.start < p.end for p in pieces)
+
+
+def test_export_span_names_every_clamp() -> None:
+    """since past the retention, until in the future and settle each move a bound, and say so."""
+    from zentrunk_async.export._plan import export_span
+
+    now = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+    span = export_span(
+        now - timedelta(days=200), now + timedelta(days=1), timedelta(minutes=2), now=now
+    )
+    assert span.requested_since == now - timedelta(days=200)
+    assert span.requested_until == now + timedelta(days=1)
+    assert span.since == now - timedelta(days=90) + timedelta(minutes=1)
+    assert span.until == now - timedelta(minutes=2)
+    assert len(span.adjustments) == 3
+    assert "retention" in span.adjustments[0]
+    assert "future" in span.adjustments[1]
+    assert "settle" in span.adjustments[2]
+    plain = export_span(now - timedelta(days=3), now - timedelta(days=1), timedelta(0), now=now)
+    assert plain.adjustments == ()
+    assert (plain.since, plain.until) == (now - timedelta(days=3), now - timedelta(days=1))

@@ -40,11 +40,15 @@ async def test_writes_are_not_resent_after_a_5xx(zt: ZentrunkClient, emulator: E
 async def test_truncated_and_html_bodies_raise_decode_errors(
     zt: ZentrunkClient, emulator: Emulator
 ) -> None:
-    """A cut JSON body or an HTML page with 200 is a ResponseDecodeError naming the endpoint."""
-    emulator.set_faults(truncate_next=1)
+    """A cut JSON body or an HTML page with 200 is a ResponseDecodeError naming the endpoint.
+
+    Reads retry a broken body (issue 11), so the fault outlasts every attempt.
+    """
+    emulator.set_faults(truncate_next=100)
     with pytest.raises(ResponseDecodeError, match=r"calls\.list"):
         await zt.calls.list(max_items=5).collect()
-    emulator.set_faults(html_next=1)
+    emulator.clear_faults()
+    emulator.set_faults(html_next=100)
     with pytest.raises(ResponseDecodeError, match=r"trunks\.list"):
         await zt.trunks.list().collect()
 

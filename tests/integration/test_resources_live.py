@@ -19,7 +19,7 @@ from zentrunk_async.emulator import Emulator
 pytestmark = pytest.mark.anyio
 
 
-async def test_config_resources_full_lifecycle(zt: ZentrunkClient) -> None:
+async def test_config_resources_full_lifecycle(zt: ZentrunkClient, emulator: Emulator) -> None:
     """Create, read, list, update and delete every configuration resource."""
     acl = await zt.ip_acls.create(ip_addresses=["203.0.113.7", "198.51.100.0/24"], name="office")
     cred = await zt.credentials.create(username="pbxuser1", password="Pa55word!", name="pbx")
@@ -47,8 +47,10 @@ async def test_config_resources_full_lifecycle(zt: ZentrunkClient) -> None:
     assert (await zt.trunks.get(outbound.trunk_id)).name == "renamed"
     await zt.ip_acls.update(acl.ipacl_uuid, ip_addresses=["192.0.2.1"])
     assert (await zt.ip_acls.get(acl.ipacl_uuid)).ip_addresses == ["192.0.2.1"]
+    # The README's rotation: password only; the stored username is read and sent (L1).
     await zt.credentials.update(cred.credential_uuid, password="N3wpass!", name="pbx2")
     assert (await zt.credentials.get(cred.credential_uuid)).name == "pbx2"
+    assert emulator.store.credentials[cred.credential_uuid]["_password"] == "N3wpass!"
     await zt.origination_uris.update(
         uri.uri_uuid, authentication_needed=True, username="plivo1", password="Secret#1"
     )
@@ -60,8 +62,9 @@ async def test_config_resources_full_lifecycle(zt: ZentrunkClient) -> None:
     assert [u.uri_uuid async for u in zt.origination_uris.list()] == [uri.uri_uuid]
     assert [a.ipacl_uuid async for a in zt.ip_acls.list()] == [acl.ipacl_uuid]
 
-    routed = await zt.trunks.route_number("+14155551234", inbound.trunk_id)
+    routed = await zt.trunks.route_number("+14155550100", inbound.trunk_id)
     assert routed.message == "changed"
+    assert (await zt.numbers.get("+14155550100")).trunk_id == inbound.trunk_id
 
     await zt.trunks.delete(outbound.trunk_id)
     with pytest.raises(NotFoundError):
@@ -142,5 +145,24 @@ async def test_wrong_token_is_an_authentication_error(
         with pytest.raises(AuthenticationError) as info:
             await client.trunks.list().collect()
     assert "wrong-token-123" not in str(info.value)
+    if http is not None:
+        await http.aclose()
+
+
+async def test_wrong_token_on_the_number_routes_is_an_authentication_error(
+    emulator: Emulator, base_url_and_transport: tuple[str, object]
+) -> None:
+    """§15a L6: clients check credentials with the number list: 401 → AuthenticationError."""
+    import httpx
+
+    base_url, transport = base_url_and_transport
+    http = httpx.AsyncClient(transport=transport) if transport is not None else None  # type: ignore[arg-type]
+    async with ZentrunkClient(
+        emulator.auth_id, "wrong-token-123", base_url=base_url, http_client=http
+    ) as client:
+        with pytest.raises(AuthenticationError):
+            await client.numbers.list().collect()
+        with pytest.raises(AuthenticationError):
+            await client.numbers.get("+14155550100")
     if http is not None:
         await http.aclose()

@@ -197,12 +197,16 @@ async def test_credentials_create_and_update(router: respx.MockRouter, zt: Zentr
             "credential_uuid": UUID,
         },
     )
+    read = router.get(ZT + f"Credential/{UUID}/").respond(
+        200, json={"credential_uuid": UUID, "name": "pbx", "username": "sipuser1"}
+    )
     created = await zt.credentials.create(username="sipuser1", password="Pa55word!", name="pbx")
     assert isinstance(created, CredentialCreated)
     assert created.credential_uuid == UUID
-    await zt.credentials.update(UUID, password="N3wpass!")
+    await zt.credentials.update(UUID, password="N3wpass!", username="sipuser2")
     assert sent_json(create) == {"name": "pbx", "username": "sipuser1", "password": "Pa55word!"}
-    assert sent_json(update) == {"password": "N3wpass!"}
+    assert sent_json(update) == {"password": "N3wpass!", "username": "sipuser2"}
+    assert not read.called  # a given username needs no read
 
 
 async def test_ip_acls_create_and_update(router: respx.MockRouter, zt: ZentrunkClient) -> None:

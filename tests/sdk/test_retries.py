@@ -1,6 +1,7 @@
 """The transport's retry rules, one wire exchange at a time (issue 4).
 
-Sleeps are recorded instead of slept, so each rule is checked exactly and fast.
+Sleeps are recorded instead of slept (`zentrunk_async.testing.FakeTime`), so
+each rule is checked exactly and fast.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from zentrunk_async import (
     ServerError,
     ZentrunkClient,
 )
-from zentrunk_async._ratelimit import Limiter
+from zentrunk_async.testing import FakeTime, use_fake_time
 
 from .wire import AUTH_ID, HOST, TOKEN, TRUNK_LIVE_GET, ZT
 
@@ -33,23 +34,26 @@ CREATED = {"api_id": "a", "message": "Trunk created successfully.", "trunk_id": 
 UUID = "8fde2db4-e7e0-43ce-a6ea-5690fe402e38"
 
 
-class Sleeps(list[float]):
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+Sleeps = list[float]
 
 
 @pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+def fake() -> FakeTime:
+    return FakeTime()
 
 
 @pytest.fixture
-async def retrying(sleeps: Sleeps) -> AsyncIterator[ZentrunkClient]:
+def sleeps(fake: FakeTime) -> Sleeps:
+    return fake.sleeps
+
+
+@pytest.fixture
+async def retrying(fake: FakeTime) -> AsyncIterator[ZentrunkClient]:
     """Three retries, no pacing, recorded sleeps."""
     async with ZentrunkClient(
         AUTH_ID, TOKEN, base_url=HOST, rate_limit=None, retry=RetryPolicy(max_retries=3)
     ) as client:
-        client._transport._sleep = sleeps
+        use_fake_time(client, fake)
         yield client
 
 
@@ -171,12 +175,12 @@ async def test_final_error_counts_the_attempts(
 
 
 async def test_backoff_is_full_jitter_within_exponential_caps(
-    router: respx.MockRouter, sleeps: Sleeps
+    router: respx.MockRouter, fake: FakeTime, sleeps: Sleeps
 ) -> None:
     """Each wait lies in [0, min(cap, base * 2**(n-1))]."""
     policy = RetryPolicy(max_retries=6, backoff_base=0.5, backoff_cap=8.0)
     async with ZentrunkClient(AUTH_ID, TOKEN, base_url=HOST, rate_limit=None, retry=policy) as zt:
-        zt._transport._sleep = sleeps
+        use_fake_time(zt, fake)
         router.get(TRUNK_URL).respond(500)
         with pytest.raises(ServerError):
             await zt.trunks.get(TRUNK_ID)
@@ -185,13 +189,10 @@ async def test_backoff_is_full_jitter_within_exponential_caps(
         assert 0 <= wait <= min(8.0, 0.5 * 2 ** (n - 1))
 
 
-async def test_retry_after_is_honoured_and_capped(router: respx.MockRouter, sleeps: Sleeps) -> None:
+async def test_retry_after_is_honoured_and_capped(
+    router: respx.MockRouter, fake: FakeTime, sleeps: Sleeps
+) -> None:
     """A 429's Retry-After is a floor on the wait, capped by RateLimit.max_retry_after."""
-    now = [0.0]
-
-    async def limiter_sleep(seconds: float) -> None:
-        now[0] += seconds  # fake time: the limiter's pause passes at once
-
     async with ZentrunkClient(
         AUTH_ID,
         TOKEN,
@@ -199,10 +200,7 @@ async def test_retry_after_is_honoured_and_capped(router: respx.MockRouter, slee
         rate_limit=RateLimit(max_retry_after=5.0),
         retry=RetryPolicy(max_retries=2),
     ) as zt:
-        zt._transport._sleep = sleeps
-        zt._transport.limiter = Limiter(
-            RateLimit(max_retry_after=5.0), clock=lambda: now[0], sleep=limiter_sleep
-        )
+        use_fake_time(zt, fake)  # the backoff and the limiter's pause pass at once
         router.get(TRUNK_URL).mock(
             side_effect=[
                 httpx.Response(

@@ -16,6 +16,7 @@ from .common import (
 )
 from .credential import Credential, CredentialCreated, CredentialUpdated
 from .ip_acl import IPAccessControlList, IPAccessControlListCreated, IPAccessControlListUpdated
+from .number import Number
 from .origination_uri import OriginationURI, OriginationURICreated, OriginationURIUpdated
 from .trunk import Trunk, TrunkCreated, TrunkUpdated
 
@@ -32,6 +33,7 @@ __all__ = [
     "IPAccessControlListCreated",
     "IPAccessControlListUpdated",
     "ListMeta",
+    "Number",
     "NumberUpdated",
     "OriginationURI",
     "OriginationURICreated",

@@ -28,7 +28,7 @@ class CallRecord:
     call_uuid: str
     from_number: str
     to_number: str
-    call_direction: CallDirection | str
+    call_direction: CallDirection
     call_duration: int
     bill_duration: int
     call_id: str | None = None
@@ -38,17 +38,17 @@ class CallRecord:
     end_time: datetime | None = None
     hangup_cause_name: str | None = None
     hangup_cause_code: int | None = None
-    hangup_source: HangupSource | str | None = None
+    hangup_source: HangupSource | None = None
     total_rate: Decimal | None = None
     total_amount: Decimal | None = None
     trunk_domain: str | None = None
     from_country: str | None = None
     to_country: str | None = None
-    transport_protocol: TransportProtocol | str | None = None
+    transport_protocol: TransportProtocol | None = None
     srtp: bool | None = None
     secure_trunking: bool | None = None
     secure_trunking_rate: Decimal | None = None
-    stir_verification: StirVerification | str | None = None
+    stir_verification: StirVerification | None = None
     attestation_indicator: str | None = None
     cnam_lookup: bool | None = None
     cnam_lookup_rate: Decimal | None = None
@@ -80,7 +80,7 @@ class CallInsights:
     from_: CallParty | None = None
     to: CallParty | None = None
     hangup_cause: str | None = None
-    hangup_source: HangupSource | str | None = None
+    hangup_source: HangupSource | None = None
     rtt: float | None = None
     jitter: float | None = None
     packet_loss: float | None = None

@@ -2,13 +2,14 @@
 
 The enums are ``(str, Enum)`` (Python 3.10 has no ``StrEnum``) so a member
 compares equal to the plain string the API sends. Record fields that hold
-them are typed ``Enum | str``: the converter returns the member for a known
-value and the plain string for a value Plivo adds later, so a new hangup
-source or STIR label never breaks decoding of a whole page.
+them are typed with the enum itself: the converter returns the member for a
+known value and, for a value Plivo adds later, an *unknown* member of the
+same enum that carries the new value (``.known`` is False), so a new hangup
+source or STIR label never breaks decoding of a whole page and is not lost.
 """
 
 import enum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -24,12 +25,13 @@ __all__ = [
     "TransportProtocol",
     "TrunkDirection",
     "TrunkStatus",
+    "WireEnum",
     "WriteResponse",
     "coerce_enum",
 ]
 
 
-class _WireEnum(str, enum.Enum):
+class WireEnum(str, enum.Enum):
     """Base whose ``str()`` is the wire value.
 
     ``str()`` of a plain ``(str, Enum)`` member is ``"TrunkDirection.INBOUND"``;
@@ -44,29 +46,57 @@ class _WireEnum(str, enum.Enum):
     def __format__(self, format_spec: str) -> str:
         return format(str(self.value), format_spec)
 
+    @classmethod
+    def _from_wire(cls: "type[W]", value: str) -> "W":
+        """The member for ``value``, or an unknown member carrying it (never raises).
 
-class TrunkDirection(_WireEnum):
+        ``cls(value)`` keeps raising for an unknown value, so arguments are
+        still checked (:func:`coerce_enum`); only decoding keeps new values.
+        """
+        member = cls._value2member_map_.get(value)
+        if member is not None:
+            return cast(W, member)
+        unknown = str.__new__(cls, value)
+        unknown._name_ = "UNKNOWN"
+        unknown._value_ = value
+        return unknown
+
+    @property
+    def known(self) -> bool:
+        """False for a value this version of the package does not know (the API added it)."""
+        return type(self)._value2member_map_.get(self._value_) is self
+
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
+        # Enum's own reduce calls cls(value), which refuses an unknown value:
+        # records holding one could not be pickled (multiprocessing, Dask).
+        return (type(self)._from_wire, (self._value_,))
+
+
+W = TypeVar("W", bound=WireEnum)
+
+
+class TrunkDirection(WireEnum):
     """Who places the calls: Plivo towards you (inbound) or you towards PSTN (outbound)."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
 
 
-class TrunkStatus(_WireEnum):
+class TrunkStatus(WireEnum):
     """Whether the trunk carries calls; the API defaults to enabled."""
 
     ENABLED = "enabled"
     DISABLED = "disabled"
 
 
-class CallDirection(_WireEnum):
+class CallDirection(WireEnum):
     """Direction of a call detail record (reference §7.2)."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
 
 
-class HangupSource(_WireEnum):
+class HangupSource(WireEnum):
     """Which side ended the call (reference §13.1)."""
 
     CUSTOMER = "customer"
@@ -74,7 +104,7 @@ class HangupSource(_WireEnum):
     ZENTRUNK = "zentrunk"
 
 
-class StirVerification(_WireEnum):
+class StirVerification(WireEnum):
     """STIR/SHAKEN result; the values carry spaces and capitals on the wire (§7.2)."""
 
     VERIFIED = "Verified"
@@ -82,7 +112,7 @@ class StirVerification(_WireEnum):
     NOT_APPLICABLE = "Not Applicable"
 
 
-class TransportProtocol(_WireEnum):
+class TransportProtocol(WireEnum):
     """SIP transport of a call; ``tls`` is inferred for secure trunks (§7.2)."""
 
     UDP = "udp"
@@ -100,13 +130,12 @@ def coerce_enum(enum_cls: type[E], value: object, *, field: str) -> E:
     we send must be ones the API documents, so a typo fails here with the
     allowed values listed instead of as an opaque 400 from Plivo.
     """
-    if isinstance(value, enum_cls):
+    if isinstance(value, enum_cls) and getattr(value, "known", True):
         return value
     if isinstance(value, str):
-        try:
-            return enum_cls(value)
-        except ValueError:
-            pass
+        member = enum_cls._value2member_map_.get(value)
+        if member is not None:
+            return cast(E, member)
     allowed = ", ".join(repr(member.value) for member in enum_cls)
     raise InvalidArgumentError(f"{field} must be one of {allowed}; got {value!r}")
 

@@ -20,8 +20,8 @@ class Trunk:
     """
 
     trunk_id: str
-    trunk_status: TrunkStatus | str
-    trunk_direction: TrunkDirection | str
+    trunk_status: TrunkStatus
+    trunk_direction: TrunkDirection
     secure: bool
     name: str | None = None
     trunk_domain: str | None = None

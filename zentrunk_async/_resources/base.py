@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+import functools
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing
+from types import TracebackType
+from typing import Any, ClassVar, Generic, ParamSpec, TypeVar, cast
 
-from anyio.abc import TaskGroup
-
+from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, WriteOutcome, ZentrunkError
 from .._models import Page
 from .._pagination import FetchPage, Pager
 from .._transport import Transport
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+#: Resource methods that change the account. An error escaping one always says
+#: what became of the write (`WriteOutcome`), even one raised by a read made
+#: first (``trunks.update`` reads the trunk's direction): the write was not sent.
+WRITE_METHODS = frozenset({"create", "update", "delete", "route_number", "unroute_number"})
 
 
 class Resource:
@@ -22,8 +30,15 @@ class Resource:
     path: ClassVar[str]
     name: ClassVar[str]
 
-    def __init__(self, transport: Transport) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS & vars(cls).keys():
+            setattr(cls, name, _reports_outcome(vars(cls)[name]))
+
+    def __init__(self, transport: Transport, background: Background | None = None) -> None:
         self._transport = transport
+        #: The client's task group while it is open (see _beside): list fan-outs run there.
+        self._background = background
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
@@ -45,9 +60,6 @@ class Resource:
 
         return fetch
 
-    def _background(self) -> TaskGroup | None:
-        return self._transport.background
-
     def _pager(
         self,
         record: type[T],
@@ -68,6 +80,69 @@ class Resource:
             ordered=ordered,
             background=self._background,
         )
+
+
+class Matching(Generic[T]):
+    """The records of a pager that pass a test, checked client-side as they stream.
+
+    For questions the API has no filter for ("numbers routed to this trunk").
+    Iterate it like a `Pager`; ``async with matching as records:`` closes the
+    underlying pull when the block exits, as with a `Pager`.
+    """
+
+    def __init__(self, pager: Pager[T], keep: Callable[[T], bool]) -> None:
+        self._pager = pager
+        self._keep = keep
+        self._open: AsyncGenerator[T, None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Matching {self._pager!r}>"
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._records()
+
+    async def __aenter__(self) -> AsyncIterator[T]:
+        self._open = self._records()
+        return self._open
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._open is not None:
+            await self._open.aclose()
+            self._open = None
+
+    async def collect(self) -> list[T]:
+        """Every matching record in a list."""
+        return [record async for record in self]
+
+    async def _records(self) -> AsyncGenerator[T, None]:
+        # The pager's own generator is closed here, in this task (see _pagination).
+        # Pager.__aiter__ returns its records generator (typed as an iterator).
+        records = cast(AsyncGenerator[T, None], aiter(self._pager))
+        async with aclosing(records):
+            async for record in records:
+                if self._keep(record):
+                    yield record
+
+
+def _reports_outcome(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    @functools.wraps(method)
+    async def write(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except ZentrunkError as exc:
+            # Raised before the write itself was sent. (An InvalidArgumentError says
+            # so by its class, whose outcome is always NOT_ACTED; its message stays
+            # in the user's words.)
+            if "outcome" not in vars(exc) and not isinstance(exc, InvalidArgumentError):
+                exc.outcome = WriteOutcome.NOT_ACTED
+            raise
+
+    return write
 
 
 def compact(**fields: Any) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from .base import Resource, compact
 
 
 class Credentials(Resource):
+    """``zt.credentials``: SIP digest credentials of outbound trunks (reference §4)."""
+
     path = "Zentrunk/Credential/"
     name = "credentials"
 
@@ -28,6 +30,7 @@ class Credentials(Resource):
         )
 
     async def get(self, credential_uuid: str) -> Credential:
+        """The credential with this id (its password is never returned)."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(credential_uuid, field="credential_uuid")),
@@ -44,6 +47,7 @@ class Credentials(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[Credential]:
+        """Every credential, lazily, page by page (see :class:`Pager`)."""
         return self._pager(
             Credential,
             {},
@@ -65,7 +69,10 @@ class Credentials(Resource):
         """Change a credential; `password` is required every time.
 
         The live API rewrites the password on every update, so an update
-        without one would blank it (zentrunk-api.md §4.5): refused here.
+        without one would blank it (zentrunk-api.md §4.5): refused here. It
+        also refuses a password without its username (§15a L1), so when
+        `username` is not given the credential is read first and its stored
+        username sent along: a password rotation costs one extra request.
         """
         validate.resource_id(credential_uuid, field="credential_uuid")
         if password is None:
@@ -78,6 +85,13 @@ class Credentials(Resource):
             username=None if username is None else validate.sip_username(username),
             password=validate.sip_password(password),
         )
+        if username is None:
+            stored = (await self.get(credential_uuid)).username
+            if not stored:
+                raise InvalidArgumentError(
+                    f"credential {credential_uuid} has no stored username: give username=..."
+                )
+            body["username"] = stored
         return await self._transport.call(
             "POST",
             self._item_path(credential_uuid),

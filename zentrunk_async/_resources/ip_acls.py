@@ -12,6 +12,8 @@ from .base import Resource, compact, require_changes
 
 
 class IPAccessControlLists(Resource):
+    """``zt.ip_acls``: IP access control lists of outbound trunks (reference §5)."""
+
     path = "Zentrunk/IPAccessControlList/"
     name = "ip_acls"
 
@@ -28,6 +30,7 @@ class IPAccessControlLists(Resource):
         )
 
     async def get(self, ipacl_uuid: str) -> IPAccessControlList:
+        """The IP access control list with this id."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(ipacl_uuid, field="ipacl_uuid")),
@@ -44,6 +47,7 @@ class IPAccessControlLists(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[IPAccessControlList]:
+        """Every IP access control list, lazily, page by page (see :class:`Pager`)."""
         return self._pager(
             IPAccessControlList,
             {},

@@ -11,6 +11,8 @@ from .base import Resource, compact, require_changes
 
 
 class OriginationURIs(Resource):
+    """``zt.origination_uris``: where inbound calls are sent (reference §6)."""
+
     path = "Zentrunk/URI/"
     name = "origination_uris"
 
@@ -44,6 +46,7 @@ class OriginationURIs(Resource):
         )
 
     async def get(self, uri_uuid: str) -> OriginationURI:
+        """The origination URI with this id."""
         return await self._transport.call(
             "GET",
             self._item_path(validate.resource_id(uri_uuid, field="uri_uuid")),
@@ -60,6 +63,7 @@ class OriginationURIs(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = True,
     ) -> Pager[OriginationURI]:
+        """Every origination URI, lazily, page by page (see :class:`Pager`)."""
         return self._pager(
             OriginationURI,
             {},
@@ -83,7 +87,11 @@ class OriginationURIs(Resource):
         """Change the given fields.
 
         When `password` is sent the live API demands `authentication_needed`
-        and `username` beside it (zentrunk-api.md §6.5): checked here first.
+        and `username` beside it (zentrunk-api.md §6.5), and it refuses
+        ``authentication_needed=True`` without a username (§15a L2). So when
+        either is sent without `username`, the URI is read first (one extra
+        request) and its stored username sent along; with none stored, the
+        update is refused before it is sent.
         """
         validate.resource_id(uri_uuid, field="uri_uuid")
         body = _uri_fields(
@@ -94,11 +102,19 @@ class OriginationURIs(Resource):
             password=password,
         )
         require_changes(body, what="origination_uris.update")
-        if "password" in body and not ("authentication_needed" in body and "username" in body):
+        if "password" in body and "authentication_needed" not in body:
             raise InvalidArgumentError(
-                "an origination URI update with password must also give authentication_needed "
-                "and username"
+                "an origination URI update with password must also give authentication_needed"
             )
+        if "username" not in body and (body.get("authentication_needed") or "password" in body):
+            stored = (await self.get(uri_uuid)).username
+            if not stored:
+                raise InvalidArgumentError(
+                    "this update needs a username (the API refuses authentication_needed=True "
+                    f"or a password without one) and origination URI {uri_uuid} has none "
+                    "stored: give username=..."
+                )
+            body["username"] = stored
         return await self._transport.call(
             "POST",
             self._item_path(uri_uuid),
@@ -132,11 +148,5 @@ def _uri_fields(
         if authentication_needed is None
         else validate.boolean(authentication_needed, field="authentication_needed"),
         username=None if username is None else validate.text(username, field="username"),
-        password=None if password is None else _password(password),
+        password=None if password is None else validate.secret(password, field="password"),
     )
-
-
-def _password(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidArgumentError("password must be a non-empty string")
-    return value

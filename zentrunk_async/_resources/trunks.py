@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from .. import _validate as validate
+from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, TrunkInUseError
 from .._models import (
+    Number,
     NumberUpdated,
     Trunk,
     TrunkCreated,
@@ -15,12 +17,20 @@ from .._models import (
     coerce_enum,
 )
 from .._pagination import Pager
-from .base import Resource, compact, query_value, require_changes
+from .._transport import Transport
+from .base import Matching, Resource, compact, query_value, require_changes
+from .numbers import Numbers
 
 
 class Trunks(Resource):
+    """``zt.trunks``: SIP trunks (reference §3)."""
+
     path = "Zentrunk/Trunk/"
     name = "trunks"
+
+    def __init__(self, transport: Transport, background: Background | None = None) -> None:
+        super().__init__(transport, background)
+        self._numbers = Numbers(transport, background)
 
     async def create(
         self,
@@ -150,8 +160,21 @@ class Trunks(Resource):
             endpoint="trunks.update",
         )
 
-    async def delete(self, trunk_id: str) -> None:
-        """Delete a trunk; every number routed to it is detached by the API."""
+    async def delete(self, trunk_id: str, *, if_unrouted: bool = False) -> None:
+        """Delete a trunk; the API detaches every number routed to it (§3.7).
+
+        Calls to those numbers then stop reaching anyone, the mistake that
+        real clients guard against. With ``if_unrouted=True`` the numbers are
+        listed first (one request per 20 numbers) and, if any still routes to
+        this trunk, `TrunkInUseError` is raised and nothing is deleted. The
+        check and the delete are two steps: a number routed in between is
+        still detached.
+        """
+        validate.trunk_id(trunk_id)
+        if validate.boolean(if_unrouted, field="if_unrouted"):
+            routed = [number.number for number in await self.numbers(trunk_id).collect()]
+            if routed:
+                raise TrunkInUseError(trunk_id, routed)
         await self._transport.call(
             "DELETE",
             self._item_path(validate.trunk_id(trunk_id)),
@@ -179,6 +202,27 @@ class Trunks(Resource):
             into=NumberUpdated,
             endpoint="trunks.route_number",
         )
+
+    async def unroute_number(self, number: str) -> NumberUpdated:
+        """Detach a number from whatever trunk it routes to (``{"app_id": ""}``, §15a L8)."""
+        digits = validate.phone_number(number, field="number")
+        return await self._transport.call(
+            "POST",
+            f"Number/{digits}/",
+            body={"app_id": ""},
+            into=NumberUpdated,
+            endpoint="trunks.unroute_number",
+        )
+
+    def numbers(self, trunk_id: str, *, concurrency: int = DEFAULT_CONCURRENCY) -> Matching[Number]:
+        """The account's numbers that route to this trunk.
+
+        The Number API has no filter for it, so every number is listed and
+        checked here (`Number.trunk_id` reads ``app_id`` or ``application``).
+        """
+        wanted = validate.trunk_id(trunk_id)
+        pager = self._numbers.list(concurrency=concurrency)
+        return Matching(pager, lambda number: number.trunk_id == wanted)
 
 
 def _trunk_fields(

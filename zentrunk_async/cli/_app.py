@@ -1,4 +1,10 @@
-"""The root ``zentrunk`` app: global options, the shared state, and the one-line usage errors.
+"""The root ``zentrunk`` app: global options, lazily loaded commands, one-line usage errors.
+
+Command modules are loaded only when one of their commands runs: ``zentrunk
+--help`` and ``--version`` then cost Typer alone, not rich, httpx or the
+emulator (``benchmarks/cli_startup.py`` measures it). A command module has
+``register(app)``, which adds its commands to the Typer app it is given; to
+add one, put one line in `COMMANDS` (commands under ``calls``: `_calls.CALLS_COMMANDS`).
 
 Global options mirror `ZentrunkClient`'s configuration and read the same
 environment variables (``PLIVO_AUTH_ID``, ``PLIVO_AUTH_TOKEN``,
@@ -7,68 +13,68 @@ environment variables (``PLIVO_AUTH_ID``, ``PLIVO_AUTH_TOKEN``,
 
 from __future__ import annotations
 
-import logging
-import sys
+import os
 from collections.abc import Sequence
 from typing import Annotated
 
-import attrs
 import typer
 
-from .._client import ZentrunkClient
-from .._config import ENV_AUTH_ID, ENV_AUTH_TOKEN, ENV_BASE_URL
-from .._logging import RedactingFilter, redact
 from .._version import __version__
 from ._compat import NoArgsIsHelpError, click_exceptions
-from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, one_line
+from ._errors import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_USAGE, CLIError, one_line, redact
+from ._lazy import LazyGroup
+from ._profiles import ENV_AUTH_ID, ENV_AUTH_TOKEN, ENV_BASE_URL, ENV_PROFILE, ENV_RATE_LIMIT
+from ._state import JsonFlag, OutputFlag, OutputFormat, State, state_of
+
+# Command modules import these from ._state; the names stay importable from here for
+# modules written before the move (no cycle now: this module imports no command module).
+__all__ = ["COMMANDS", "JsonFlag", "State", "app", "run_main", "state_of"]
+
+#: ``zentrunk NAME`` -> (the module whose ``register(app)`` adds it, its line in ``--help``).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "trunks": ("._resources", "SIP trunks (Zentrunk/Trunk/)."),
+    "credentials": ("._resources", "SIP digest credentials for outbound trunks."),
+    "ip-acls": ("._resources", "IP access control lists for outbound trunks."),
+    "uris": ("._resources", "Origination URIs: where inbound calls go."),
+    "calls": ("._calls", "Call detail records (read only), call quality, bulk export."),
+    "auth": ("._auth", "Check the credentials: who am I, which base URL, does the token work."),
+    "config": ("._configcmd", "Profiles in the config file: where it is, what it holds."),
+    "completion": ("._completion", "Print or install shell completion (bash, zsh, fish)."),
+    "emulator": ("._emulator", "Serve the local emulator (options: zentrunk emulator --help)."),
+    "demo": ("._demo", "Run the bulk export against a local emulator: no account needed."),
+    "fleet": ("._fleet", "Many accounts: sync or export each, in this process or on Dask."),
+    "report": ("._report", "Calls, ASR, ACD, minutes and cost per day and trunk from a store."),
+}
+
+HELP = f"""Plivo Zentrunk from the shell: trunks, credentials, IP ACLs, URIs and call records.
+
+Output: a table on a terminal; tab-separated values with a header line when stdout is a
+pipe or a file; -o json|jsonl|csv|tsv|ids|table to choose. Times are ISO 8601 UTC ('Z').
+
+Settings: options, then environment ({ENV_AUTH_ID}, {ENV_AUTH_TOKEN}, {ENV_BASE_URL}),
+then the profile (--profile, {ENV_PROFILE}, or "default") in the config file
+(zentrunk config path).
+
+{EXIT_CODES_HELP}"""
+
+
+class RootGroup(LazyGroup):
+    lazy = COMMANDS
+
 
 app = typer.Typer(
     name="zentrunk",
-    help="Plivo Zentrunk from the shell: trunks, credentials, IP ACLs, URIs and call records.",
+    cls=RootGroup,
+    help=HELP,
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     # Tracebacks are opt-in (--debug), and Typer's pretty ones would print local
     # variables, the auth token among them.
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
 )
-
-
-@attrs.define
-class State:
-    """What the global options resolved to; `auth_token` is never printed."""
-
-    auth_id: str | None = None
-    auth_token: str | None = attrs.field(default=None, repr=False)
-    base_url: str | None = None
-    json: bool = False
-    debug: bool = False
-
-    def client(self, *, pace: bool = True) -> ZentrunkClient:
-        """A client from the options; unset ones fall back to the environment, as in the SDK.
-
-        ``pace=False`` switches client-side rate limiting off (the demo, against an
-        emulator without a limit); everything else keeps the SDK's defaults.
-        """
-        if pace:
-            return ZentrunkClient(self.auth_id, self.auth_token, base_url=self.base_url)
-        return ZentrunkClient(
-            self.auth_id, self.auth_token, base_url=self.base_url, rate_limit=None
-        )
-
-
-def state_of(ctx: typer.Context, json_flag: bool = False) -> State:
-    """The root's `State`; a command's own ``--json`` counts as well as the global one."""
-    state = ctx.find_object(State)
-    if state is None:  # a command invoked without the root (not reachable from the shell)
-        state = State()
-    if json_flag:
-        state.json = True
-    return state
-
-
-#: ``--json`` on every command that prints, so ``zentrunk trunks list --json`` works too.
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
 def _version(value: bool) -> None:
@@ -77,21 +83,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _debug_logging(ctx: typer.Context) -> None:
-    """SDK log records (requests, retries, 429s) on stderr, through the same secret scrubber."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
-    sdk_logger = logging.getLogger("zentrunk_async")
-    previous = sdk_logger.level
-    sdk_logger.addHandler(handler)
-    sdk_logger.setLevel(logging.DEBUG)
+def _rate_limit(value: int | None) -> int | None:
+    if value is None:
+        return None
+    from ._errors import CLIError
+    from ._profiles import check_rate_limit
 
-    def restore() -> None:
-        sdk_logger.removeHandler(handler)
-        sdk_logger.setLevel(previous)
-
-    ctx.call_on_close(restore)
+    try:
+        return check_rate_limit(value, "--rate-limit")
+    except CLIError as exc:
+        raise typer.BadParameter(exc.message.removeprefix("--rate-limit ")) from None
 
 
 @app.callback()
@@ -106,7 +107,7 @@ def root(
         typer.Option(
             "--auth-token",
             envvar=ENV_AUTH_TOKEN,
-            help="Plivo Auth Token (prefer the environment variable: argv is visible to others).",
+            help="Plivo Auth Token (prefer the environment or a profile: others can read argv).",
             show_default=False,
         ),
     ] = None,
@@ -119,9 +120,44 @@ def root(
             show_default=False,
         ),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = (
-        False
-    ),
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", envvar=ENV_PROFILE, help="Profile of the config file.", show_default=False
+        ),
+    ] = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--rate-limit",
+            envvar=ENV_RATE_LIMIT,
+            callback=_rate_limit,
+            metavar="N",
+            help="Requests per 5 s for this process (default 295 of Plivo's 300): give a share "
+            "when other programs use the same account.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-http", help="Allow an http:// --base-url that is not loopback."
+        ),
+    ] = False,
+    output: OutputFlag = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Same as -o json.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (deletes).")
+    ] = False,
+    http: Annotated[
+        str | None,
+        typer.Option(
+            "--http",
+            metavar="httpx|aiohttp",
+            help="HTTP I/O: httpx (default) or aiohttp (asyncio only; the aiohttp extra).",
+            show_default=False,
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Log requests and show tracebacks (secrets hidden).")
     ] = False,
@@ -131,37 +167,35 @@ def root(
     ] = False,
 ) -> None:
     """Talk to Plivo's Zentrunk API, or to the local emulator (``zentrunk emulator``)."""
-    ctx.obj = State(
-        auth_id=auth_id, auth_token=auth_token, base_url=base_url, json=json_output, debug=debug
+    if http is not None and http not in ("httpx", "aiohttp"):
+        raise typer.BadParameter(f"{http!r} is not one of httpx, aiohttp", param_hint="'--http'")
+    state = State(
+        auth_id=auth_id,
+        auth_token=auth_token,
+        base_url=base_url,
+        json=json_output or output is OutputFormat.json,
+        output=output if output is not None else (OutputFormat.json if json_output else None),
+        debug=debug,
+        profile=profile,
+        rate_limit=rate_limit,
+        allow_insecure_http=allow_insecure_http,
+        yes=yes,
+        http=http,
     )
+    ctx.obj = state
     if debug:
-        _debug_logging(ctx)
-        token = "***" if auth_token else f"(from {ENV_AUTH_TOKEN} if set)"
-        typer.echo(
-            f"debug: auth_id={auth_id or f'(from {ENV_AUTH_ID})'} auth_token={token} "
-            f"base_url={base_url or f'(from {ENV_BASE_URL} or the default)'}",
-            err=True,
-        )
+        from ._debug import debug_logging
 
-
-def _register() -> None:
-    # Imported here so that each module can import `app`, `State` and friends from this one.
-    from . import _calls, _demo, _emulator, _export, _report, _resources, _sync
-
-    _resources.register(app)
-    _export.register(_calls.calls_app)
-    _emulator.register(app)
-    _demo.register(app)
-    _sync.register(_calls.calls_app)
-    _report.register(app)
-
-
-_register()
+        debug_logging(ctx, state)
 
 
 def run_main(argv: Sequence[str] | None = None) -> int:
     """Run the app without click's standalone handling, so usage errors stay one line."""
     command = typer.main.get_command(app)
+    if "_ZENTRUNK_COMPLETE" in os.environ:  # a shell asking for completions (zentrunk completion)
+        from ._compat import enable_completion
+
+        enable_completion()
     try:
         result = command.main(
             args=list(argv) if argv is not None else None,
@@ -174,13 +208,20 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         return 0
     except click_exceptions.UsageError as exc:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-        message = one_line(redact(exc.format_message()))
-        typer.echo(f"zentrunk: error: {message}{where}", err=True)
+        typer.echo(f"zentrunk: error: {one_line(redact(exc.format_message()))}{where}", err=True)
         return EXIT_USAGE
     except click_exceptions.ClickException as exc:
         typer.echo(f"zentrunk: error: {one_line(exc.format_message())}", err=True)
         return exc.exit_code
     except typer.Abort:
+        typer.echo("zentrunk: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except CLIError as exc:  # raised by a command before or after its requests
+        typer.echo(f"zentrunk: error: {one_line(redact(exc.message))}", err=True)
+        if exc.hint:
+            typer.echo(exc.hint, err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
         typer.echo("zentrunk: interrupted", err=True)
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else 0

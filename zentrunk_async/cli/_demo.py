@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
-from ._app import State
+from .._config import MAX_PAGE_SIZE
 from ._common import open_client
+from ._console import stderr_console
 from ._errors import run_async
 from ._export import ExportFormat, ProgressBar, summary_lines
-from ._output import show_lines, stderr_console
+from ._output import show_lines
+from ._profiles import Settings
+from ._state import State
 from ._times import show_time
 
 if TYPE_CHECKING:
@@ -58,8 +60,14 @@ def demo(
         float, typer.Option("--latency-ms", min=0.0, help="Added latency per request.")
     ] = DEFAULT_DEMO_LATENCY_MS,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Export requests in flight.")
-    ] = DEFAULT_CONCURRENCY,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Export requests in flight (default: adapts to the round trip).",
+        ),
+    ] = None,
     sample_pages: Annotated[
         int, typer.Option("--sample-pages", min=1, help="Pages in the sequential sample.")
     ] = DEFAULT_SAMPLE_PAGES,
@@ -101,11 +109,18 @@ def demo(
                 f"  emulator  {base_url}: {calls:,} calls over 89 days, "
                 f"{latency_ms:g} ms latency per request, {limit}",
                 f"  export    every call into {out} ({file_format.value}), "
-                f"concurrency {concurrency}",
+                f"concurrency {_shown(concurrency)}",
                 "",
             ]
         )
-        state = State(auth_id=emulator.auth_id, auth_token=emulator.auth_token, base_url=base_url)
+        # Its own account only: no config file, profile or --rate-limit of the user's.
+        settings = Settings.explicit(emulator.auth_id, emulator.auth_token, base_url)
+        state = State(
+            auth_id=emulator.auth_id,
+            auth_token=emulator.auth_token,
+            base_url=base_url,
+            resolved=settings,
+        )
         until = datetime.now(timezone.utc).replace(microsecond=0)
         since = until - DEMO_WINDOW
         bar = ProgressBar(stderr_console())
@@ -123,6 +138,7 @@ def demo(
                         format=file_format.value,
                         concurrency=concurrency,
                         on_progress=bar.update,
+                        restart=True,  # a demo starts afresh, even after a Ctrl-C
                     )
                 sampled, seconds = await sequential_sample(zt, since, until, sample_pages)
             return summary, sampled, seconds
@@ -158,7 +174,7 @@ def report(
     until: datetime,
     sampled: int,
     seconds: float,
-    concurrency: int,
+    concurrency: int | None,
 ) -> list[str]:
     """The demo's closing lines (a subprocess test asserts their first words)."""
     concurrent_rate = summary.records / max(summary.elapsed, 1e-9)
@@ -173,7 +189,7 @@ def report(
         f"  a sample of {sampled // MAX_PAGE_SIZE:,} pages; a full sequential pull would take "
         f"about {_duration(summary.records / max(sequential_rate, 1e-9))}",
         f"Speed-up: {concurrent_rate / max(sequential_rate, 1e-9):.1f}x "
-        f"(concurrency {concurrency} export vs sequential, records/s measured in this run)",
+        f"(concurrency {_shown(concurrency)} export vs sequential, records/s measured in this run)",
         f"Try it against your account: zentrunk calls export --since {show_time(since)} "
         "--out calls.jsonl",
     ]
@@ -188,6 +204,10 @@ def ceiling(summary: ExportSummary) -> str:
         f"  Plivo's {DEMO_RATE_LIMIT} requests / {DEMO_RATE_PERIOD:g} s caps any client at "
         f"{most:,.0f} records/s; the export ran at {rate / most:.0%} of that ceiling"
     )
+
+
+def _shown(concurrency: int | None) -> str:
+    return "adaptive" if concurrency is None else str(concurrency)
 
 
 def _size(path: object) -> str:

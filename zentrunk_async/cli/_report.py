@@ -18,9 +18,10 @@ import anyio
 import typer
 from rich.table import Table
 
-from ._app import state_of
+from ._console import stdout_console
 from ._errors import EXIT_USAGE, CLIError, fail, leaf, print_traceback
-from ._output import print_json, stdout_console
+from ._output import print_json
+from ._state import state_of
 from ._sync import DbOption, db_option_default, store_error
 from ._times import TIME_HELP, parse_time
 

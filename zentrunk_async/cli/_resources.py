@@ -1,9 +1,10 @@
-"""``zentrunk trunks|credentials|ip-acls|uris list|get|create|update|delete``.
+"""``zentrunk credentials|ip-acls|uris list|get|create|update|delete`` (trunks: _trunks.py).
 
 Options use the API's own parameter names (``--trunk-direction``,
 ``--ipacl-uuid``), as the SDK's keyword arguments do, so the reference
 documentation reads the same whichever tool is in hand. Checks on values
-are the SDK's: a wrong one fails before any request with exit code 2.
+are the SDK's: a wrong one fails before any request with exit code 2, its
+message naming the flag. Every write takes ``--dry-run``; deletes ask first.
 """
 
 from __future__ import annotations
@@ -12,43 +13,43 @@ from typing import Annotated
 
 import typer
 
-from .._models import TrunkDirection, TrunkStatus
-from ._app import JsonFlag, state_of
-from ._calls import calls_app
+from .._models import Credential, IPAccessControlList, OriginationURI
 from ._common import (
     Spec,
     add_get_delete,
     add_list,
-    call_api,
     resource_app,
-    show_list,
-    show_write,
+    write,
 )
+from ._passwords import Password, PasswordStdin, sip_password
+from ._state import DryRunFlag, JsonFlag, OutputFlag, state_of
+from ._trunks import trunks_app
 
-TRUNKS = Spec(
-    "trunks",
-    "trunk",
-    "trunk_id",
-    ("trunk_id", "name", "trunk_direction", "trunk_status", "secure", "trunk_domain"),
-    "Trunks",
-)
 CREDENTIALS = Spec(
     "credentials",
     "credential",
     "credential_uuid",
     ("credential_uuid", "name", "username"),
     "Credentials",
+    Credential,
 )
-IP_ACLS = Spec("ip_acls", "IP ACL", "ipacl_uuid", ("ipacl_uuid", "name", "ip_addresses"), "IP ACLs")
+IP_ACLS = Spec(
+    "ip_acls",
+    "IP ACL",
+    "ipacl_uuid",
+    ("ipacl_uuid", "name", "ip_addresses"),
+    "IP ACLs",
+    IPAccessControlList,
+)
 URIS = Spec(
     "origination_uris",
     "origination URI",
     "uri_uuid",
     ("uri_uuid", "name", "uri", "authentication_needed", "username"),
     "Origination URIs",
+    OriginationURI,
 )
 
-trunks_app = resource_app("SIP trunks (Zentrunk/Trunk/).")
 credentials_app = resource_app("SIP digest credentials for outbound trunks.")
 ip_acls_app = resource_app("IP access control lists for outbound trunks.")
 uris_app = resource_app("Origination URIs: where inbound calls go.")
@@ -59,11 +60,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(credentials_app, name="credentials")
     app.add_typer(ip_acls_app, name="ip-acls")
     app.add_typer(uris_app, name="uris")
-    app.add_typer(calls_app, name="calls")
 
 
 for _sub, _spec in (
-    (trunks_app, TRUNKS),
     (credentials_app, CREDENTIALS),
     (ip_acls_app, IP_ACLS),
     (uris_app, URIS),
@@ -73,125 +72,6 @@ for _sub, _spec in ((credentials_app, CREDENTIALS), (ip_acls_app, IP_ACLS), (uri
     add_list(_sub, _spec)
 
 Name = Annotated[str | None, typer.Option("--name", help="A label for people.")]
-Direction = Annotated[
-    TrunkDirection | None, typer.Option("--trunk-direction", case_sensitive=False)
-]
-Status = Annotated[TrunkStatus | None, typer.Option("--trunk-status", case_sensitive=False)]
-Secure = Annotated[
-    bool | None, typer.Option("--secure/--no-secure", help="TLS signalling and SRTP media.")
-]
-Uuid = Annotated[str | None, typer.Option(show_default=False)]
-Password = Annotated[
-    str,
-    typer.Option(
-        "--password",
-        prompt=True,
-        hide_input=True,
-        envvar="ZENTRUNK_SIP_PASSWORD",
-        help="SIP password (prompted for when not given; never printed).",
-    ),
-]
-
-
-# --- trunks -----------------------------------------------------------------------------------
-
-
-@trunks_app.command("list")
-def trunks_list(
-    ctx: typer.Context,
-    trunk_direction: Direction = None,
-    trunk_status: Status = None,
-    max_items: Annotated[int | None, typer.Option("--max-items", min=1)] = None,
-    json_flag: JsonFlag = False,
-) -> None:
-    """List trunks, optionally only one direction or status."""
-    state = state_of(ctx, json_flag)
-    records = call_api(
-        state,
-        lambda zt: zt.trunks.list(
-            trunk_direction=trunk_direction, trunk_status=trunk_status, max_items=max_items
-        ).collect(),
-    )
-    show_list(records, TRUNKS, state)
-
-
-@trunks_app.command("create")
-def trunks_create(
-    ctx: typer.Context,
-    trunk_direction: Annotated[
-        TrunkDirection, typer.Option("--trunk-direction", case_sensitive=False)
-    ],
-    name: Name = None,
-    trunk_status: Status = None,
-    secure: Secure = None,
-    ipacl_uuid: Uuid = None,
-    credential_uuid: Uuid = None,
-    primary_uri_uuid: Uuid = None,
-    fallback_uri_uuid: Uuid = None,
-    json_flag: JsonFlag = False,
-) -> None:
-    """Create a trunk: inbound needs --primary-uri-uuid; outbound an IP ACL and/or credential."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state,
-        lambda zt: zt.trunks.create(
-            trunk_direction=trunk_direction,
-            name=name,
-            trunk_status=trunk_status,
-            secure=secure,
-            ipacl_uuid=ipacl_uuid,
-            credential_uuid=credential_uuid,
-            primary_uri_uuid=primary_uri_uuid,
-            fallback_uri_uuid=fallback_uri_uuid,
-        ),
-    )
-    show_write(response, what="trunk created", state=state)
-
-
-@trunks_app.command("update")
-def trunks_update(
-    ctx: typer.Context,
-    trunk_id: Annotated[str, typer.Argument(metavar="TRUNK_ID")],
-    name: Name = None,
-    trunk_status: Status = None,
-    trunk_direction: Direction = None,
-    secure: Secure = None,
-    ipacl_uuid: Uuid = None,
-    credential_uuid: Uuid = None,
-    primary_uri_uuid: Uuid = None,
-    fallback_uri_uuid: Uuid = None,
-    json_flag: JsonFlag = False,
-) -> None:
-    """Change the given fields of a trunk (the others stay as they are)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state,
-        lambda zt: zt.trunks.update(
-            trunk_id,
-            name=name,
-            trunk_status=trunk_status,
-            trunk_direction=trunk_direction,
-            secure=secure,
-            ipacl_uuid=ipacl_uuid,
-            credential_uuid=credential_uuid,
-            primary_uri_uuid=primary_uri_uuid,
-            fallback_uri_uuid=fallback_uri_uuid,
-        ),
-    )
-    show_write(response, what=f"trunk {trunk_id} updated", state=state)
-
-
-@trunks_app.command("route-number")
-def trunks_route_number(
-    ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help="The phone number, digits (E.164 without '+').")],
-    trunk_id: Annotated[str, typer.Argument(metavar="TRUNK_ID", help="An inbound trunk.")],
-    json_flag: JsonFlag = False,
-) -> None:
-    """Send a phone number's inbound calls to an inbound trunk."""
-    state = state_of(ctx, json_flag)
-    response = call_api(state, lambda zt: zt.trunks.route_number(number, trunk_id))
-    show_write(response, what=f"number {number} routed to {trunk_id}", state=state)
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -201,36 +81,49 @@ def trunks_route_number(
 def credentials_create(
     ctx: typer.Context,
     username: Annotated[str, typer.Option("--username")],
-    password: Password,
+    password: Password = None,
+    password_stdin: PasswordStdin = False,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create a SIP credential (the API never returns the password)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state, lambda zt: zt.credentials.create(username=username, password=password, name=name)
+    state = state_of(ctx, json_flag, output)
+    secret = sip_password(password, password_stdin, confirm=True)
+    write(
+        state,
+        dry,
+        lambda zt: zt.credentials.create(username=username, password=secret, name=name),
+        what="credential created",
+        id_field="credential_uuid",
     )
-    show_write(response, what="credential created", state=state)
 
 
 @credentials_app.command("update")
 def credentials_update(
     ctx: typer.Context,
     credential_uuid: Annotated[str, typer.Argument(metavar="CREDENTIAL_UUID")],
-    password: Password,
+    password: Password = None,
+    password_stdin: PasswordStdin = False,
     username: Annotated[str | None, typer.Option("--username")] = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change a credential; the password is always needed (the API blanks it otherwise)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    secret = sip_password(password, password_stdin, confirm=True)
+    write(
         state,
+        dry,
         lambda zt: zt.credentials.update(
-            credential_uuid, password=password, username=username, name=name
+            credential_uuid, password=secret, username=username, name=name
         ),
+        what=f"credential {credential_uuid} updated",
+        id_field="credential_uuid",
     )
-    show_write(response, what=f"credential {credential_uuid} updated", state=state)
 
 
 # --- IP ACLs ----------------------------------------------------------------------------------
@@ -246,14 +139,19 @@ def ip_acls_create(
     ctx: typer.Context,
     ip_addresses: Addresses = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an IP ACL from one or more --ip-address values."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
-        state, lambda zt: zt.ip_acls.create(ip_addresses=ip_addresses or [], name=name)
+    state = state_of(ctx, json_flag, output)
+    write(
+        state,
+        dry,
+        lambda zt: zt.ip_acls.create(ip_addresses=ip_addresses or [], name=name),
+        what="IP ACL created",
+        id_field="ipacl_uuid",
     )
-    show_write(response, what="IP ACL created", state=state)
 
 
 @ip_acls_app.command("update")
@@ -262,15 +160,19 @@ def ip_acls_update(
     ipacl_uuid: Annotated[str, typer.Argument(metavar="IPACL_UUID")],
     ip_addresses: Addresses = None,
     name: Name = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Rename an IP ACL and/or replace its whole address list (the API does not merge)."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.ip_acls.update(ipacl_uuid, ip_addresses=ip_addresses or None, name=name),
+        what=f"IP ACL {ipacl_uuid} updated",
+        id_field="ipacl_uuid",
     )
-    show_write(response, what=f"IP ACL {ipacl_uuid} updated", state=state)
 
 
 # --- origination URIs -------------------------------------------------------------------------
@@ -293,12 +195,15 @@ def uris_create(
     authentication_needed: AuthNeeded = None,
     username: UriUser = None,
     password: UriPassword = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an origination URI for inbound trunks."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.origination_uris.create(
             uri=uri,
             name=name,
@@ -306,8 +211,9 @@ def uris_create(
             username=username,
             password=password,
         ),
+        what="origination URI created",
+        id_field="uri_uuid",
     )
-    show_write(response, what="origination URI created", state=state)
 
 
 @uris_app.command("update")
@@ -319,12 +225,15 @@ def uris_update(
     authentication_needed: AuthNeeded = None,
     username: UriUser = None,
     password: UriPassword = None,
+    dry: DryRunFlag = False,
+    output: OutputFlag = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change the given fields of an origination URI."""
-    state = state_of(ctx, json_flag)
-    response = call_api(
+    state = state_of(ctx, json_flag, output)
+    write(
         state,
+        dry,
         lambda zt: zt.origination_uris.update(
             uri_uuid,
             uri=uri,
@@ -333,5 +242,6 @@ def uris_update(
             username=username,
             password=password,
         ),
+        what=f"origination URI {uri_uuid} updated",
+        id_field="uri_uuid",
     )
-    show_write(response, what=f"origination URI {uri_uuid} updated", state=state)

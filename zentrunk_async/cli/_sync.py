@@ -23,7 +23,6 @@ import typer
 
 from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
-from ._app import JsonFlag, State, state_of
 from ._common import open_client
 from ._errors import (
     EXIT_FAILURE,
@@ -36,6 +35,7 @@ from ._errors import (
     print_traceback,
 )
 from ._output import print_json
+from ._state import JsonFlag, State, state_of
 from ._times import TIME_HELP, parse_time, show_time
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ SDK's own code, so that it can check the SDK rather than agree with it.
     httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app))   # in-process
     with serve_in_thread(emulator) as base_url: ...                      # real socket
 
-or from a shell: ``python -m zentrunk_async.emulator --port 8080``.
+or from a shell: ``python -m zentrunk_async.emulator --port 8080 [--accounts N]``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "zentrunk_async.emulator needs the 'emulator' extra: pip install 'zentrunk-async[emulator]'"
     ) from exc
 
+from ._account import Account
 from ._config import (
     DEFAULT_AUTH_ID,
     DEFAULT_AUTH_TOKEN,
@@ -32,6 +33,7 @@ from ._server import serve_in_thread
 __all__ = [
     "DEFAULT_AUTH_ID",
     "DEFAULT_AUTH_TOKEN",
+    "Account",
     "ConnectionDropped",
     "Emulator",
     "EmulatorConfig",

@@ -1,7 +1,8 @@
-"""``python -m zentrunk_async.emulator``: serve one emulated account until interrupted.
+"""``python -m zentrunk_async.emulator``: serve emulated accounts until interrupted.
 
 Prints ``Zentrunk emulator listening on <base URL>`` once the socket
-accepts connections, so scripts can wait for that line instead of polling.
+accepts connections, so scripts can wait for that line instead of polling,
+then the credentials of each account (fake ones, made for this emulator).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ._config import (
     DEFAULT_AUTH_TOKEN,
     DEFAULT_CALLS,
     DEFAULT_MISSING_PARAM_STATUS,
+    DEFAULT_NUMBERS,
     DEFAULT_RATE_LIMIT_PERIOD,
     DEFAULT_RATE_LIMIT_REQUESTS,
     EmulatorConfig,
@@ -29,12 +31,36 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m zentrunk_async.emulator",
         description="Serve a local emulator of Plivo's Zentrunk API (never contacts Plivo).",
+        epilog=(
+            f"Default credentials: auth id {DEFAULT_AUTH_ID}, auth token {DEFAULT_AUTH_TOKEN}"
+            " (e.g. export PLIVO_AUTH_ID=... PLIVO_AUTH_TOKEN=... ZENTRUNK_BASE_URL=http://"
+            "127.0.0.1:8080). With --accounts N the others are listed at start and by"
+            " GET /__emulator__/accounts."
+        ),
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    p.add_argument("--auth-id", default=DEFAULT_AUTH_ID)
-    p.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN)
-    p.add_argument("--calls", type=int, default=DEFAULT_CALLS, help="synthetic CDRs")
+    p.add_argument(
+        "--auth-id",
+        default=DEFAULT_AUTH_ID,
+        help=f"the first account's id (default {DEFAULT_AUTH_ID})",
+    )
+    p.add_argument(
+        "--auth-token",
+        default=DEFAULT_AUTH_TOKEN,
+        help=f"the first account's token (default {DEFAULT_AUTH_TOKEN})",
+    )
+    p.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve N accounts, each with its own data, rate limit and faults",
+    )
+    p.add_argument("--calls", type=int, default=DEFAULT_CALLS, help="synthetic CDRs per account")
+    p.add_argument(
+        "--numbers", type=int, default=DEFAULT_NUMBERS, help="phone numbers each account rents"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--rate-limit",
@@ -85,6 +111,8 @@ def build(args: argparse.Namespace) -> Emulator:
     config = EmulatorConfig(
         auth_id=args.auth_id,
         auth_token=args.auth_token,
+        accounts=args.accounts,
+        numbers=args.numbers,
         calls=args.calls,
         seed=args.seed,
         rate_limit_requests=args.rate_limit or None,
@@ -109,6 +137,10 @@ def build(args: argparse.Namespace) -> Emulator:
     return Emulator(config, faults=faults)
 
 
+#: Accounts the banner lists; the admin route lists every one.
+_LISTED = 10
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -122,10 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     def announce() -> None:
         print(f"Zentrunk emulator listening on {url}", flush=True)
         print(
-            f"  auth id {emulator.auth_id}, {emulator.config.calls} calls,"
+            f"  {len(emulator.accounts)} account(s), {emulator.config.calls} calls each,"
             f" seed {emulator.config.seed}",
             flush=True,
         )
+        for account in emulator.accounts[:_LISTED]:
+            print(f"  auth id {account.auth_id}  auth token {account.auth_token}", flush=True)
+        if len(emulator.accounts) > _LISTED:
+            print(f"  ... all of them: GET {url}/__emulator__/accounts", flush=True)
 
     server = make_server(emulator, announce, log_level=args.log_level)
     # uvicorn re-raises the Ctrl-C it handled gracefully; that is a normal exit here.

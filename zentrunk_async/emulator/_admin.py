@@ -1,28 +1,76 @@
-"""Admin routes under ``/__emulator__/``: change faults and limits, read statistics.
+"""Admin routes under ``/__emulator__/``: list accounts, change faults and limits, read statistics.
 
 They exist so a test or benchmark can steer an emulator in another process
 (``python -m zentrunk_async.emulator``) the way the Python handle steers an
 in-process one. They need no auth and are never faulted or rate-limited:
-steering must work precisely when the API is being made to misbehave.
+steering must work precisely when the API is being made to misbehave. Being
+unauthenticated (``accounts`` even shows the tokens), they answer loopback
+clients only: a server bound to another interface serves them to nobody else.
+
+Each route acts on the first account unless ``?auth_id=...`` names another.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._emulator import Emulator
+from ._account import Account
 
 PREFIX = "/__emulator__"
 
+Endpoint = Callable[[Request], Awaitable[Response]]
 
-def _emulator(request: Request) -> Emulator:
-    emulator: Emulator = request.app.state.emulator
-    return emulator
+
+class _NoSuchAccount(LookupError):
+    pass
+
+
+def _emulator(request: Request) -> Account:
+    """The account ``?auth_id=`` names, else the first one."""
+    accounts: dict[str, Account] = request.app.state.accounts
+    auth_id = request.query_params.get("auth_id")
+    if auth_id is None:
+        return next(iter(accounts.values()))
+    if auth_id not in accounts:
+        raise _NoSuchAccount(auth_id)
+    return accounts[auth_id]
+
+
+def _is_loopback(request: Request) -> bool:
+    host = request.client.host if request.client is not None else ""
+    if host in ("localhost", "testclient"):  # Starlette's TestClient names itself so
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    async def guarded(request: Request) -> Response:
+        if not _is_loopback(request):
+            return JSONResponse({"error": "admin routes answer loopback clients only"}, 403)
+        try:
+            return await endpoint(request)
+        except _NoSuchAccount as exc:
+            return JSONResponse({"error": f"no account {exc.args[0]!r}"}, status_code=404)
+
+    return guarded
+
+
+async def accounts(request: Request) -> Response:
+    """GET every served account as ``[{"auth_id": ..., "auth_token": ...}, ...]``."""
+    served: dict[str, Account] = request.app.state.accounts
+    return JSONResponse(
+        [{"auth_id": a.auth_id, "auth_token": a.auth_token} for a in served.values()]
+    )
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -97,11 +145,16 @@ async def health(request: Request) -> Response:
 
 
 def admin_routes() -> list[Route]:
+    table: list[tuple[str, Endpoint, list[str]]] = [
+        ("accounts", accounts, ["GET"]),
+        ("faults", faults, ["GET", "POST"]),
+        ("rate_limit", rate_limit, ["GET", "POST"]),
+        ("stats", stats, ["GET", "DELETE"]),
+        ("calls", calls, ["POST"]),
+        ("reset", reset, ["POST"]),
+        ("health", health, ["GET"]),
+    ]
     return [
-        Route(f"{PREFIX}/faults", faults, methods=["GET", "POST"]),
-        Route(f"{PREFIX}/rate_limit", rate_limit, methods=["GET", "POST"]),
-        Route(f"{PREFIX}/stats", stats, methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/calls", calls, methods=["POST"]),
-        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
-        Route(f"{PREFIX}/health", health, methods=["GET"]),
+        Route(f"{PREFIX}/{name}", _guarded(endpoint), methods=methods)
+        for name, endpoint, methods in table
     ]

@@ -1,19 +1,22 @@
 """Starlette routes of the emulated API (paths, shapes and status codes of zentrunk-api.md).
 
-Handlers are thin: authenticate, rate-limit, parse, call the store, shape
-the envelope. Everything they answer is JSON with an ``api_id``; errors are
-``{"api_id", "error"}`` (§9.1), including the router's own 404/405.
-Unslashed paths are not redirected: the live API documents only slashed
-ones (§15.1), and a client that forgets the slash should find out here.
+`build_app` is a factory that receives the accounts it serves: this module
+never imports the `Emulator` handle, so the emulator's imports flow one way
+(_config, _validate → _store, _calls, _faults → _account → _gate, _admin → _app → _emulator).
+
+Handlers are thin: find the path's account, authenticate, rate-limit,
+parse, call the store, shape the envelope. Everything they answer is JSON
+with an ``api_id``; errors are ``{"api_id", "error"}`` (§9.1), including the
+router's own 404/405. Unslashed paths are not redirected: the live API
+documents only slashed ones (§15.1), and a client that forgets the slash
+should find out here. An unknown collection under ``Zentrunk/`` answers 503,
+as the live API does (§15a L4); an unknown top-level path is 404.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -24,9 +27,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ._account import Account
+from ._admin import admin_routes
 from ._callquery import page_args, parse_call_query
-from ._emulator import Emulator
-from ._faults import FaultMiddleware
+from ._gate import AccountFaults, account_of, accounts_of, authenticate
 from ._ratelimit import retry_after_header
 from ._store import DIRECTIONS, STATUSES, TRUNK_REFS
 from ._validate import ApiError, bad
@@ -34,7 +38,7 @@ from ._validate import ApiError, bad
 
 class Ctx(NamedTuple):
     request: Request
-    emulator: Emulator
+    emulator: Account  # the account the path names (historical field name)
     now: float
     body: dict[str, Any]
 
@@ -80,31 +84,14 @@ RESOURCES = (
 )
 
 
-def _json(emulator: Emulator, content: dict[str, Any], status: int = 200) -> JSONResponse:
+def _json(emulator: Account, content: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse({"api_id": emulator.new_api_id(), **content}, status_code=status)
 
 
-def _error(emulator: Emulator, error: ApiError) -> JSONResponse:
+def _error(emulator: Account, error: ApiError) -> JSONResponse:
     response = _json(emulator, {"error": error.message}, error.status)
     response.headers.update(error.headers)
     return response
-
-
-def _authenticate(request: Request, emulator: Emulator) -> None:
-    """HTTP Basic with the account's id and token; the path's account must be the caller's."""
-    config = emulator.config
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    user = password = ""
-    if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            user = password = ""
-    valid = secrets.compare_digest(
-        user.encode(), config.auth_id.encode()
-    ) and secrets.compare_digest(password.encode(), config.auth_token.encode())
-    if not valid or request.path_params.get("auth_id") != config.auth_id:
-        raise ApiError(401, "authentication failed")
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -124,11 +111,11 @@ def api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler with what every API request goes through, in the live API's order."""
 
     async def endpoint(request: Request) -> Response:
-        emulator: Emulator = request.app.state.emulator
+        emulator = account_of(request, request.path_params.get("auth_id"))
         emulator.stats.count_request()
         now = emulator.tick()
         try:
-            _authenticate(request, emulator)
+            authenticate(request, emulator)
             wait = emulator.limiter.acquire(emulator.config.auth_id)
             if wait is not None:
                 emulator.stats.count_rate_limited()
@@ -250,17 +237,71 @@ def _insights(ctx: Ctx) -> Response:
 
 
 def _number(ctx: Ctx) -> Response:
+    """§12: the number object; POST ``{"app_id": trunk_id}`` routes, ``""`` unroutes (L8)."""
     number = ctx.request.path_params["number"]
     store = ctx.emulator.store
     if ctx.request.method == "POST":
-        store.route_number(number, ctx.body)
+        store.update_number(number, ctx.body)
         return _json(ctx.emulator, {"message": "changed"}, 202)
     return _json(ctx.emulator, store.get_number(number, ctx.emulator.config.auth_id))
 
 
+def _numbers(ctx: Ctx) -> Response:
+    """§15a L6: the Number API's list, in the usual envelope."""
+    params = ctx.request.query_params.multi_items()
+    limit, offset = page_args(params)
+    total, objects = ctx.emulator.store.list_numbers(
+        params, offset, limit, ctx.emulator.config.auth_id
+    )
+    return _listing(ctx, total, objects, limit, offset)
+
+
+def _account(ctx: Ctx) -> Response:
+    """§15a L11: ``GET /v1/Account/{id}/``, which some clients call first (they read ``name``)."""
+    auth_id = ctx.emulator.config.auth_id
+    position = list(accounts_of(ctx.request)).index(auth_id) + 1
+    return _json(
+        ctx.emulator,
+        {
+            "account_type": "standard",
+            "address": "",
+            "auth_id": auth_id,
+            "auto_recharge": False,
+            "billing_mode": "prepaid",
+            "cash_credits": "100.00000",
+            "city": "",
+            "name": f"Zentrunk emulator account {position}",
+            "resource_uri": f"/v1/Account/{auth_id}/",
+            "state": "",
+            "timezone": "UTC",
+        },
+    )
+
+
+#: Collection names the live API knows under ``Zentrunk/`` (§1).
+ZENTRUNK_COLLECTIONS = frozenset({*(res.segment for res in RESOURCES), "Call"})
+
+
+def _unknown_collection(request: Request) -> Account | None:
+    """The path's account when the path is under ``Zentrunk/`` with a name the API lacks."""
+    parts = request.url.path.split("/")
+    if len(parts) < 6 or parts[1:3] != ["v1", "Account"] or parts[4] != "Zentrunk":
+        return None
+    if parts[5] in ZENTRUNK_COLLECTIONS or not parts[5]:
+        return None  # a known name in the wrong shape (no slash, extra segments): 404
+    return account_of(request, parts[3])
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    emulator: Emulator = request.app.state.emulator
+    emulator = account_of(request, None)
+    if exc.status_code == 404 and (account := _unknown_collection(request)) is not None:
+        # §15a L4: live answers 503, not 404, to CredentialsList/, IpAccessControlList/, ...
+        try:
+            authenticate(request, account, request.url.path.split("/")[3])
+        except ApiError as error:
+            return _error(account, error)
+        return _error(account, ApiError(503, "service unavailable"))
     message = "not found" if exc.status_code == 404 else "method not allowed"
     if exc.status_code not in (404, 405):
         message = str(exc.detail)
@@ -271,10 +312,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def _routes() -> list[Route]:
-    from ._admin import admin_routes
-
     base = "/v1/Account/{auth_id}"
-    routes: list[Route] = []
+    routes: list[Route] = [Route(f"{base}/", api(_account), methods=["GET"])]
     for res in RESOURCES:
         path = f"{base}/Zentrunk/{res.segment}/"
         routes.append(Route(path, api(_collection(res)), methods=["GET", "POST"]))
@@ -285,17 +324,22 @@ def _routes() -> list[Route]:
         Route(f"{base}/Zentrunk/Call/", api(_calls), methods=["GET"]),
         Route(f"{base}/Zentrunk/Call/{{call_uuid}}/", api(_call), methods=["GET"]),
         Route(f"{base}/Zentrunk/Call/{{call_uuid}}/Insights/", api(_insights), methods=["GET"]),
+        Route(f"{base}/Number/", api(_numbers), methods=["GET"]),
         Route(f"{base}/Number/{{number}}/", api(_number), methods=["GET", "POST"]),
     ]
     return routes + admin_routes()
 
 
-def build_app(emulator: Emulator) -> Starlette:
+def build_app(accounts: Sequence[Account], *, handle: object = None) -> Starlette:
+    """The ASGI app serving ``accounts``; ``handle`` (the Emulator) is ``app.state.emulator``."""
+    if not accounts:
+        raise ValueError("an emulator serves at least one account")
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(FaultMiddleware, emulator=emulator)],
+        middleware=[Middleware(AccountFaults, accounts=accounts)],
         exception_handlers={HTTPException: _http_error},
     )
     app.router.redirect_slashes = False
-    app.state.emulator = emulator
+    app.state.accounts = {account.auth_id: account for account in accounts}
+    app.state.emulator = handle if handle is not None else accounts[0]
     return app

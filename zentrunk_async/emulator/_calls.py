@@ -9,10 +9,16 @@ and a new call shifts every later offset by one exactly as on the live API.
 Filters other than time need a scan; its result (the matching initial
 records, in an ``array``) is cached per filter set, so paging through a
 filtered window costs one scan, then a binary search per page.
+
+The data faults (`DataFaults`) bend that model on purpose: *late* calls end
+inside a past window (they are merged into a page by end time, a few binary
+searches each), *phantom* calls are counted in `total_count` but never
+listed, and a *short* page loses its last record.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -21,9 +27,13 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from ._cdrs import NEWEST_AGE_SECONDS, CallGenerator, Core
+from ._faults import DataFaults
 
 #: Different filter sets whose scan results stay cached (each is at most 4 bytes per match).
 SCAN_CACHE_SIZE = 32
+#: Late calls take sequence numbers down from the top of the 32-bit id space
+#: (the configuration keeps initial and drifted calls far below it).
+_LATE_TOP = 2**32 - 1
 
 Predicate = Callable[[Core], bool]
 
@@ -55,6 +65,10 @@ class CallStore:
         self._drift_acc = 0.0
         self._drift_last = started
         self._scans: OrderedDict[tuple[Any, ...], _Scan] = OrderedDict()
+        self.faults = DataFaults()
+        self._fault_rng = random.Random(seed ^ 0x1A7E)
+        self._late: list[tuple[int, int]] = []  # (end, g), newest first
+        self._late_end: dict[int, int] = {}
 
     # -- drift --------------------------------------------------------------------------
 
@@ -126,16 +140,84 @@ class CallStore:
         limit: int,
     ) -> tuple[int, list[dict[str, Any]]]:
         """``(total_count, records)`` of one page of the newest-first, filtered window."""
+        with self._lock:
+            if self.faults.spend("late_call", self._fault_rng):
+                self._land_late(window)
+            short = self.faults.spend("short_page", self._fault_rng)
+            phantoms = sum(window.lower <= end <= window.upper for end in self.phantoms())
         drifted = len(self._drift_end)
-        total = drifted + self.count
         if predicate is None:
+            total = drifted + self.count
             lo = self._first(total, lambda p: self._end_at(p, drifted) <= window.upper)
-            hi = self._first(total, lambda p: self._end_at(p, drifted) < window.lower)
-            hi = max(hi, lo)
-            start = lo + offset
-            stop = min(start + limit, hi)
-            return hi - lo, [self._record_at(p, drifted) for p in range(start, stop)]
-        return self._filtered_page(window, filters, predicate, offset, limit, drifted)
+            hi = max(lo, self._first(total, lambda p: self._end_at(p, drifted) < window.lower))
+            count, records = self._merged(
+                window,
+                None,
+                hi - lo,
+                lambda i: self._end_at(lo + i, drifted),
+                lambda i: self._record_at(lo + i, drifted),
+                offset,
+                limit,
+            )
+        else:
+            count, records = self._filtered_page(window, filters, predicate, offset, limit, drifted)
+        if short and records:
+            records.pop()
+        return count + phantoms, records
+
+    # -- data faults --------------------------------------------------------------------
+
+    def phantoms(self) -> list[int]:
+        """End times of the calls counted but never listed (`DataFaults.phantom_calls`)."""
+        n = self.faults.phantom_calls
+        if not n or not self.count:
+            return []
+        return [self.generator.base_end(self.count * (i + 1) // (n + 1)) for i in range(n)]
+
+    def _land_late(self, window: Window) -> None:
+        """One call ends inside `window`, in the past, now visible (lock held)."""
+        upper = min(window.upper, int(self._drift_last) - 1)
+        if upper < window.lower:
+            return
+        end = self._fault_rng.randint(window.lower, upper)
+        g = _LATE_TOP - len(self._late)
+        self._late.append((end, g))
+        self._late.sort(key=lambda item: -item[0])
+        self._late_end[g] = end
+
+    def _first_before(self, n: int, end_of: Callable[[int], int], end: int) -> int:
+        """The first index whose call ended before `end` (`n` when none)."""
+        return self._first(n, lambda i: end_of(i) < end)
+
+    def _merged(
+        self,
+        window: Window,
+        predicate: Predicate | None,
+        n: int,
+        end_of: Callable[[int], int],
+        record_of: Callable[[int], dict[str, Any]],
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Records ``offset..offset+limit`` of a newest-first list of `n`, late calls merged in."""
+        late = [
+            (end, g)
+            for end, g in self._late
+            if window.lower <= end <= window.upper
+            and (predicate is None or predicate(self.generator.core(g)))
+        ]
+        # Where each late call sits in the merged list: after every call ending at or after it.
+        places = [self._first_before(n, end_of, end) + j for j, (end, _) in enumerate(late)]
+        at = dict(zip(places, late, strict=True))
+        total = n + len(late)
+        records = []
+        for m in range(offset, min(offset + limit, total)):
+            if m in at:
+                end, g = at[m]
+                records.append(self.generator.record(g, end))
+            else:
+                records.append(record_of(m - bisect_left(places, m)))
+        return total, records
 
     def _filtered_page(
         self,
@@ -158,16 +240,21 @@ class CallStore:
         base = scan.base
         b_lo = bisect_left(base, -window.upper, key=lambda k: -gen.base_end(k))
         b_hi = bisect_right(base, -window.lower, key=lambda k: -gen.base_end(k))
-        total = len(newest) + max(0, b_hi - b_lo)
-        records: list[dict[str, Any]] = []
-        for i in range(offset, min(offset + limit, total)):
+        count = len(newest) + max(0, b_hi - b_lo)
+
+        def end_of(i: int) -> int:
+            if i < len(newest):
+                return int(ends[newest[i]])
+            return gen.base_end(base[b_lo + i - len(newest)])
+
+        def record_of(i: int) -> dict[str, Any]:
             if i < len(newest):
                 d = newest[i]
-                records.append(gen.record(self.count + d, int(ends[d])))
-            else:
-                k = base[b_lo + i - len(newest)]
-                records.append(gen.record(k, gen.base_end(k)))
-        return total, records
+                return gen.record(self.count + d, int(ends[d]))
+            k = base[b_lo + i - len(newest)]
+            return gen.record(k, gen.base_end(k))
+
+        return self._merged(window, predicate, count, end_of, record_of, offset, limit)
 
     def _scan(
         self, filters: tuple[tuple[str, Any], ...], predicate: Predicate, drifted: int
@@ -196,6 +283,8 @@ class CallStore:
         g = self.generator.sequence_of(call_uuid)
         if g is None:
             return None
+        if g in self._late_end:
+            return g, self._late_end[g]
         if g < self.count:
             return g, self.generator.base_end(g)
         d = g - self.count

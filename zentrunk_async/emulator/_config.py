@@ -8,13 +8,22 @@ runs, and the middleware reads the current values on every request.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import attrs
 
-#: Credentials that are obviously fake, so that nobody mistakes them for an account.
+#: Credentials shaped like real ones (zentrunk-api.md §15a L11: auth ids are 20
+#: characters, ``MA...`` for a main account, tokens 40; some clients refuse
+#: shorter tokens), yet obviously fake: the token is base64 of
+#: "emulator-not-a-real-token-0001".
 DEFAULT_AUTH_ID = "MAEMULATOR0000000001"
-DEFAULT_AUTH_TOKEN = "emulator-token"
+DEFAULT_AUTH_TOKEN = "ZW11bGF0b3Itbm90LWEtcmVhbC10b2tlbi0wMDAx"
+
+#: Phone numbers each account rents: enough for a few pages of ``Number/``
+#: at ``limit=2``; they are NANP's fictional 555-01XX numbers (see _numbers.py).
+DEFAULT_NUMBERS = 10
+MAX_NUMBERS = 1_000
 
 #: Enough calls for several pages per filter, small enough to start instantly.
 DEFAULT_CALLS = 10_000
@@ -30,10 +39,20 @@ DEFAULT_MISSING_PARAM_STATUS = 400
 
 @attrs.define
 class EmulatorConfig:
-    """Start-up settings of one emulated account."""
+    """Start-up settings of the emulated account(s).
+
+    With ``accounts=N`` the emulator serves N accounts, each with its own
+    data, rate-limit window and faults: the first uses ``auth_id`` and
+    ``auth_token``, the others get ids and tokens derived from their
+    position (listed by ``GET /__emulator__/accounts``).
+    """
 
     auth_id: str = DEFAULT_AUTH_ID
     auth_token: str = DEFAULT_AUTH_TOKEN
+    #: How many accounts one emulator serves (all share the other settings).
+    accounts: int = 1
+    #: Phone numbers each account rents (``GET Number/``); routable to its inbound trunks.
+    numbers: int = DEFAULT_NUMBERS
     #: Synthetic CDRs generated on demand from (seed, index); never held as dicts.
     calls: int = DEFAULT_CALLS
     seed: int = 0
@@ -53,6 +72,12 @@ class EmulatorConfig:
             raise ValueError("rate_limit_requests must be >= 1 or None")
         if self.rate_limit_period <= 0:
             raise ValueError("rate_limit_period must be > 0")
+        if not self.auth_id.isalnum() or not self.auth_token:
+            raise ValueError("auth_id must be letters and digits and auth_token non-empty")
+        if self.accounts < 1:
+            raise ValueError("accounts must be >= 1")
+        if not 0 <= self.numbers <= MAX_NUMBERS:
+            raise ValueError(f"numbers must be between 0 and {MAX_NUMBERS}")
         if self.missing_param_status not in (400, 422):
             raise ValueError("missing_param_status must be 400 or 422")
 
@@ -97,6 +122,25 @@ class Faults:
     html_rate: float = attrs.field(default=0.0, validator=_probability)
     html_next: int = attrs.field(default=0, validator=_non_negative)
     html_status: int = 200
+    #: Writes only: the handler runs (the write is applied), then the connection
+    #: closes with no answer at all (see _answer_faults.py).
+    acted_drop_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_drop_next: int = attrs.field(default=0, validator=_non_negative)
+    #: Writes only: applied, then no answer until the client hangs up (or ``hang_seconds``).
+    acted_hang_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_hang_next: int = attrs.field(default=0, validator=_non_negative)
+    hang_seconds: float = attrs.field(default=300.0, validator=_non_negative)
+    #: Writes only: applied, then answered ``error_status`` (a 5xx after acting).
+    acted_error_rate: float = attrs.field(default=0.0, validator=_probability)
+    acted_error_next: int = attrs.field(default=0, validator=_non_negative)
+    #: The real body then whitespace up to ``oversize_bytes``, chunked (no Content-Length).
+    oversize_rate: float = attrs.field(default=0.0, validator=_probability)
+    oversize_next: int = attrs.field(default=0, validator=_non_negative)
+    oversize_bytes: int = attrs.field(default=64 * 1024 * 1024, validator=_non_negative)
+    #: The real body, one byte every ``trickle_interval`` seconds.
+    trickle_rate: float = attrs.field(default=0.0, validator=_probability)
+    trickle_next: int = attrs.field(default=0, validator=_non_negative)
+    trickle_interval: float = attrs.field(default=1.0, validator=_non_negative)
     #: New calls per second ending "now", prepended to newest-first CDR lists.
     drift_per_second: float = attrs.field(default=0.0, validator=_non_negative)
     #: Seed of the fault dice; ``None`` draws from the OS.
@@ -113,4 +157,24 @@ class Faults:
             setattr(self, name, getattr(merged, name))
 
     def as_dict(self) -> dict[str, Any]:
+        """The faults as JSON-ready data (what ``GET /__emulator__/faults`` answers)."""
         return attrs.asdict(self)
+
+
+def account_credentials(config: EmulatorConfig) -> list[tuple[str, str]]:
+    """``(auth_id, auth_token)`` of each account, the configured pair first.
+
+    The others are derived from their position so that a test (or another
+    process) can name them without asking: ids keep the first id's letters
+    and count up (``MAEMULATOR0000000002``, ...), tokens are base64 of
+    "emulator-not-a-real-token-NNNN", 40 characters like real ones.
+    """
+    prefix = config.auth_id.rstrip("0123456789") or config.auth_id
+    width = max(4, 20 - len(prefix))
+    pairs = [(config.auth_id, config.auth_token)]
+    for position in range(2, config.accounts + 1):
+        token = base64.b64encode(f"emulator-not-a-real-token-{position:04d}".encode()).decode()
+        pairs.append((f"{prefix}{position:0{width}d}", token))
+    if len({auth_id for auth_id, _ in pairs}) != len(pairs):
+        raise ValueError(f"auth_id {config.auth_id!r} collides with a derived account id")
+    return pairs

@@ -10,16 +10,26 @@ dying server would. Admin routes (``/__emulator__/``) are never faulted.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 import anyio
+import attrs
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._ratelimit import retry_after_header
 
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+
+class Emulator(Protocol):
+    """What the middleware needs of an account (`_account.Account`), without importing it."""
+
+    stats: Any
+    faults: Any
+
+    def plan_faults(self) -> Plan: ...
+
+    def new_api_id(self) -> str: ...
+
 
 BodyFault = Literal["drop", "truncate", "html"]
 
@@ -160,3 +170,62 @@ def decide(faults: Any, rng: Any) -> Plan:
         if rate and rng.random() < rate:
             return Plan(delay, None, None, name)
     return Plan(delay, None, None, None)
+
+
+# -- CDR data faults (issue 11): the list's count and its pages disagreeing -----------------
+
+
+def _share(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+def _count(_: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{attribute.name} must be an integer >= 0, got {value!r}")
+
+
+@attrs.define
+class DataFaults:
+    """Ways a CDR list can be inconsistent, as a live service behind a flaky cache can be.
+
+    Set through ``Emulator.set_faults(...)`` (and so the admin route) like the
+    transport faults; they apply to ``GET Zentrunk/Call/`` only.
+
+    * `phantom_calls`: that many calls, spread evenly over the initial span,
+      are counted in every `total_count` whose window holds them but never
+      listed (``CallStore.phantoms`` gives their end times).
+    * `short_page_rate` / `short_page_next`: a page of the list comes back
+      without its last record while `total_count` stays as it was.
+    * `late_call_rate` / `late_call_next`: before answering, one call lands
+      *inside* the requested window, in the past (a CDR that became visible
+      late), shifting every later offset of that window by one.
+    """
+
+    phantom_calls: int = attrs.field(default=0, validator=_count)
+    short_page_rate: float = attrs.field(default=0.0, validator=_share)
+    short_page_next: int = attrs.field(default=0, validator=_count)
+    late_call_rate: float = attrs.field(default=0.0, validator=_share)
+    late_call_next: int = attrs.field(default=0, validator=_count)
+
+    @classmethod
+    def names(cls) -> frozenset[str]:
+        return frozenset(a.name for a in attrs.fields(cls))
+
+    def update(self, **changes: Any) -> None:
+        """Change several at once, validating each before anything changes."""
+        merged = attrs.evolve(self, **changes)
+        for name in changes:
+            setattr(self, name, getattr(merged, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+    def spend(self, kind: Literal["short_page", "late_call"], rng: Any) -> bool:
+        """Whether this request gets the `kind` fault (spending a ``*_next`` first)."""
+        pending = getattr(self, f"{kind}_next")
+        if pending > 0:
+            setattr(self, f"{kind}_next", pending - 1)
+            return True
+        rate = getattr(self, f"{kind}_rate")
+        return bool(rate) and rng.random() < rate

@@ -18,6 +18,7 @@ from typing import Any
 
 import uvicorn
 
+from ._answer_faults import droppable_protocol
 from ._emulator import Emulator
 from ._faults import ConnectionDropped
 
@@ -104,6 +105,7 @@ def make_server(
     emulator: Emulator, on_ready: Callable[[], None], log_level: str = "warning", **options: Any
 ) -> _Server:
     install_log_filter()
+    options.setdefault("http", droppable_protocol())  # for the acted_drop fault
     config = uvicorn.Config(
         emulator.app, lifespan="off", log_level=log_level, access_log=False, **options
     )

@@ -1,4 +1,4 @@
-"""State of the four configuration resources and of number routing (§3-§6, §12, §15.5).
+"""State of the four configuration resources and of number routing (§3-§6, §12, §15.5, §15a).
 
 Records live in insertion-ordered dicts (an account has tens of them, not
 millions). Secrets are stored, so tests can check what the API did with
@@ -9,14 +9,14 @@ one seeded ``random.Random``: the same seed and calls give the same ids.
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import _validate as v
+from ._numbers import NumberBook
 from ._validate import ApiError
 
 DIRECTIONS = ("inbound", "outbound")
@@ -24,7 +24,6 @@ STATUSES = ("enabled", "disabled")
 TRUNK_REFS = ("ipacl_uuid", "credential_uuid", "primary_uri_uuid", "fallback_uri_uuid")
 #: Update bodies that may omit trunk_direction (plivo-cli changelog v1.1.1, §3.6).
 TRUNK_UPDATE_WITHOUT_DIRECTION = frozenset({"trunk_status", "secure"})
-_NUMBER = re.compile(r"[0-9]{6,15}")
 
 
 def _iso(epoch: float) -> str:
@@ -39,7 +38,13 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 class ConfigStore:
     """Trunks, credentials, IP ACLs, origination URIs and number bindings of one account."""
 
-    def __init__(self, seed: int, clock: Callable[[], float], missing_status: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        clock: Callable[[], float],
+        missing_status: int,
+        numbers: Iterable[str] = (),
+    ) -> None:
         self._rng = random.Random(f"zentrunk-emulator-store-{seed}")
         self._clock = clock
         self.missing_status = missing_status
@@ -48,8 +53,8 @@ class ConfigStore:
         self.credentials: dict[str, dict[str, Any]] = {}
         self.ipacls: dict[str, dict[str, Any]] = {}
         self.uris: dict[str, dict[str, Any]] = {}
-        #: number digits -> trunk_id (or None once detached)
-        self.numbers: dict[str, str | None] = {}
+        #: The account's rented numbers and the trunk each routes to.
+        self.numbers = NumberBook(numbers)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -98,6 +103,13 @@ class ConfigStore:
             and trunk["credential_uuid"] is None
         ):
             raise self._missing("ipacl_uuid", "credential_uuid")
+        # §15a L3: names are unique per account (a live integration hit this error).
+        name = trunk["name"]
+        if name and any(
+            other["name"] == name and other_id != trunk["trunk_id"]
+            for other_id, other in self.trunks.items()
+        ):
+            raise v.bad(f"A trunk with the same name '{name}' already exists.")
 
     def _trunk_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -175,9 +187,7 @@ class ConfigStore:
         """Deleting a trunk detaches every number routed to it (§3.7)."""
         for trunk_id in trunk_ids:
             self.trunks.pop(trunk_id, None)
-        for number, bound in self.numbers.items():
-            if bound in trunk_ids:
-                self.numbers[number] = None
+        self.numbers.detach(trunk_ids)
 
     def _detach(self, key: str, value: str) -> None:
         for trunk in self.trunks.values():
@@ -216,6 +226,9 @@ class ConfigStore:
             name = v.string(body, "name")
             user = v.string(body, "username")
             secret = v.string(body, "password")
+            # §15a L1: the live API refuses a password that comes without its username.
+            if secret is not None and user is None:
+                raise v.bad("username is required when password is given")
             changes: dict[str, Any] = {}
             if name is not None:
                 changes["name"] = name
@@ -320,6 +333,9 @@ class ConfigStore:
             # §6.5: a password must travel with authentication_needed and the username.
             if secret is not None and (needed is None or user is None):
                 raise v.bad("password requires authentication_needed and username")
+            # §15a L2: turning authentication on needs the username in the same body.
+            if needed and user is None:
+                raise v.bad("authentication_needed requires username")
             merged = dict(record)
             if name is not None:
                 merged["name"] = name
@@ -355,31 +371,20 @@ class ConfigStore:
 
     # -- numbers --------------------------------------------------------------------------
 
-    def route_number(self, number: str, body: dict[str, Any]) -> None:
-        """§12: ``app_id`` = an existing trunk id routes the number to that trunk."""
+    def update_number(self, number: str, body: dict[str, Any]) -> None:
+        """§12: ``app_id`` = an existing trunk id routes the number, ``""`` unroutes it."""
         with self._lock:
-            if not _NUMBER.fullmatch(number):
-                raise ApiError(404, "number not found")
-            app_id = v.string(body, "app_id")
-            if app_id is None:
-                raise self._missing("app_id")
-            if app_id not in self.trunks:
-                raise v.bad("invalid app_id")
-            self.numbers[number] = app_id
+            self.numbers.update(number, body, self.trunks)
+
+    #: The name this had before numbers could be unrouted or renamed.
+    route_number = update_number
 
     def get_number(self, number: str, auth_id: str) -> dict[str, Any]:
-        """Every well-formed number belongs to the account; unrouted ones show no application."""
         with self._lock:
-            if not _NUMBER.fullmatch(number):
-                raise ApiError(404, "number not found")
-            trunk_id = self.numbers.get(number)
-        application = f"/v1/Account/{auth_id}/Zentrunk/Trunk/{trunk_id}/" if trunk_id else None
-        return {
-            "number": number,
-            "alias": None,
-            "application": application,
-            "number_type": "local",
-            "country": "United States" if number.startswith("1") else None,
-            "voice_enabled": True,
-            "sms_enabled": False,
-        }
+            return self.numbers.get(number, auth_id)
+
+    def list_numbers(
+        self, params: list[tuple[str, str]], offset: int, limit: int, auth_id: str
+    ) -> tuple[int, list[dict[str, Any]]]:
+        with self._lock:
+            return self.numbers.page(params, offset, limit, auth_id)

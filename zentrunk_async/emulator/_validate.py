@@ -76,18 +76,21 @@ def password(value: str) -> str:
 
 
 def ip_addresses(value: Any) -> list[str]:
-    """IPv4 addresses or IPv4 CIDR blocks (§5.2: the CLI and Plivo's guides send ``/32``)."""
+    """IP addresses or CIDR blocks, IPv4 or IPv6, stored verbatim.
+
+    §5.2: the CLI and Plivo's guides send ``/32`` blocks. §15a L9: Plivo's
+    CLI sends IPv6 entries verbatim and the live answer is unknown; the SDK
+    accepts them too, so the emulator does, and the live API has the last word.
+    """
     if not isinstance(value, list) or not value:
-        raise bad("ip_addresses must be a non-empty list of IPv4 addresses")
+        raise bad("ip_addresses must be a non-empty list of IP addresses")
     for item in value:
         if not isinstance(item, str):
-            raise bad("ip_addresses must be a non-empty list of IPv4 addresses")
+            raise bad("ip_addresses must be a non-empty list of IP addresses")
         try:
-            network = ipaddress.ip_network(item, strict=True)
+            ipaddress.ip_network(item, strict=True)
         except ValueError:
             raise bad(f"invalid IP address: {item}") from None
-        if network.version != 4:
-            raise bad(f"invalid IP address: {item}")
     return list(value)
 
 
@@ -108,10 +111,11 @@ def _host(host: str) -> bool:
 
 
 def sip_uri(value: str) -> str:
-    """The shapes of §6.2: host[:port], ``sip:user@host``, ``user@host``, ``;transport=``."""
+    """The shapes of §6.2 and §15a L10: host[:port], ``sip:``/``sips:`` URIs, ``;transport=``."""
     if "://" in value or not value or value != value.strip():
         raise bad(f"invalid uri: {value}")
-    rest = value[4:] if value.lower().startswith("sip:") else value
+    scheme, colon, after = value.partition(":")
+    rest = after if colon and scheme.lower() in ("sip", "sips") else value
     rest, _, params = rest.partition(";")
     if params:
         for param in params.split(";"):

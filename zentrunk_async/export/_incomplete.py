@@ -44,10 +44,3 @@ class IncompleteExportError(ZentrunkError):
             f"({windows}); {exported} calls were exported; retry just those windows "
             "with --since/--until (calls.export(since=..., until=...))"
         )
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (self.residues, self.exported))
-
-
-def _rebuild(residues: list[Residue], exported: int) -> IncompleteExportError:
-    return IncompleteExportError(residues, exported=exported)

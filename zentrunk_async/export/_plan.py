@@ -17,7 +17,8 @@ from typing import Any
 
 import attrs
 
-from .._validate import API_TIME_FORMAT
+from .._errors import InvalidArgumentError
+from .._validate import API_TIME_FORMAT, aware_datetime
 
 #: One day under the API's 90-day limit on an end_time range (zentrunk-api.md §7.3),
 #: so rounding to whole seconds can never produce a range the API refuses.
@@ -32,6 +33,66 @@ def whole_second(moment: datetime) -> datetime:
 
 
 @attrs.frozen
+class ExportSpan:
+    """The span an export was asked for, the span it really pulls, and why they differ.
+
+    `since`/`until` are whole UTC seconds after clamping: `since` moved up to
+    the API's retention (nothing older can be read), `until` moved down to
+    "now" (the future holds no calls yet) and then by `settle`. Each clamp is
+    one human sentence in `adjustments`.
+    """
+
+    requested_since: datetime
+    requested_until: datetime | None
+    since: datetime
+    until: datetime
+    adjustments: tuple[str, ...] = ()
+
+
+def export_span(
+    since: datetime, until: datetime | None, settle: timedelta, *, now: datetime | None = None
+) -> ExportSpan:
+    """Check and clamp an export's bounds; an empty span raises `InvalidArgumentError`."""
+    if not isinstance(settle, timedelta) or settle < timedelta(0):
+        raise InvalidArgumentError(f"settle must be a timedelta >= 0, got {settle!r}")
+    now = whole_second(now or datetime.now(timezone.utc))
+    requested_since = whole_second(aware_datetime(since, field="since"))
+    requested_until = (
+        whole_second(aware_datetime(until, field="until")) if until is not None else None
+    )
+    adjustments: list[str] = []
+    start = requested_since
+    oldest = now - RETENTION + timedelta(minutes=1)
+    if start < oldest:
+        adjustments.append(
+            f"since {_show(start)} is older than the API's 90-day retention: "
+            f"the export starts at {_show(oldest)}"
+        )
+        start = oldest
+    end = requested_until if requested_until is not None else now
+    if requested_until is not None and end > now:
+        adjustments.append(f"until {_show(end)} is in the future: the export stops at {_show(now)}")
+        end = now
+    if settle > timedelta(0):
+        settled = whole_second(now - settle)
+        if settled < end:
+            adjustments.append(
+                f"settle {settle.total_seconds():g} s leaves out the newest calls: "
+                f"the export stops at {_show(settled)}"
+            )
+            end = settled
+    if start >= end:
+        raise InvalidArgumentError(
+            f"export span is empty: since {_show(start)} is not before until {_show(end)}"
+        )
+    return ExportSpan(requested_since, requested_until, start, end, tuple(adjustments))
+
+
+def _show(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@attrs.frozen
 class Shard:
     """All calls of `auth_id` with ``start <= end_time < end`` that match `filters`."""
 
@@ -42,6 +103,7 @@ class Shard:
 
     @property
     def key(self) -> str:
+        """A stable text key of the shard's window, ``start/end`` in ISO 8601 (for checkpoints)."""
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
     def query(self) -> dict[str, str]:
@@ -61,6 +123,7 @@ class Shard:
         return pieces[::-1]
 
     def to_dict(self) -> dict[str, Any]:
+        """The shard as JSON-ready data (no secrets): send it to another worker or process."""
         return {
             "auth_id": self.auth_id,
             "start": self.start.isoformat(),
@@ -70,6 +133,7 @@ class Shard:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Shard:
+        """The shard that :meth:`to_dict` wrote; refuses data that is not one."""
         return cls(
             auth_id=str(data["auth_id"]),
             start=whole_second(datetime.fromisoformat(data["start"])),

@@ -1,4 +1,9 @@
-"""Streaming file sinks: one CDR per JSONL line or CSV row, in the API's wire format."""
+"""How CDRs are written: one per JSONL line or CSV row, in the API's wire format.
+
+The encoders return text for a whole batch at once, so a file export can
+digest exactly the bytes it appends (see `_checkpoint`); `JsonlSink` and
+`CsvSink` write the same text into any text handle.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,21 @@ class Sink(Protocol):
     def write(self, records: Iterable[CallRecord]) -> None: ...
 
 
+def jsonl_text(records: Iterable[CallRecord]) -> str:
+    """One JSON object per line: each CDR exactly as the API sends it (extra fields included)."""
+    dumps = json.dumps
+    return "".join(dumps(converter.unstructure(r)) + "\n" for r in records)
+
+
+def csv_header() -> str:
+    return _csv_text([[*CSV_COLUMNS, "extra"]])
+
+
+def csv_text(records: Iterable[CallRecord]) -> str:
+    """One CSV row per CDR, in `CSV_COLUMNS` order, unknown fields as JSON in `extra`."""
+    return _csv_text(_row(converter.unstructure(r)) for r in records)
+
+
 class JsonlSink:
     """One JSON object per line: the CDR exactly as the API sends it (extra fields included)."""
 
@@ -33,8 +53,8 @@ class JsonlSink:
         self._handle = handle
 
     def write(self, records: Iterable[CallRecord]) -> None:
-        dumps = json.dumps
-        self._handle.write("".join(dumps(converter.unstructure(r)) + "\n" for r in records))
+        """Append the records as JSON lines and flush."""
+        self._handle.write(jsonl_text(records))
         self._handle.flush()
 
 
@@ -43,24 +63,27 @@ class CsvSink:
 
     def __init__(self, handle: IO[str], *, write_header: bool = True) -> None:
         self._handle = handle
-        self._columns = [*CSV_COLUMNS, "extra"]
         if write_header:
-            self._write_rows([self._columns])
+            self._handle.write(csv_header())
+            self._handle.flush()
 
     def write(self, records: Iterable[CallRecord]) -> None:
-        self._write_rows(self._row(converter.unstructure(r)) for r in records)
-
-    def _row(self, wire: dict[str, Any]) -> list[str]:
-        extra = {key: value for key, value in wire.items() if key not in CSV_COLUMNS}
-        row = [_cell(wire.get(column)) for column in CSV_COLUMNS]
-        row.append(json.dumps(extra) if extra else "")
-        return row
-
-    def _write_rows(self, rows: Iterable[list[str]]) -> None:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        self._handle.write(buffer.getvalue())
+        """Append one CSV row per record and flush."""
+        self._handle.write(csv_text(records))
         self._handle.flush()
+
+
+def _row(wire: dict[str, Any]) -> list[str]:
+    extra = {key: value for key, value in wire.items() if key not in CSV_COLUMNS}
+    row = [_cell(wire.get(column)) for column in CSV_COLUMNS]
+    row.append(json.dumps(extra) if extra else "")
+    return row
+
+
+def _csv_text(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def _cell(value: object) -> str:
