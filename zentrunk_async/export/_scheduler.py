@@ -178,10 +178,10 @@ class Scheduler:
             tg.start_soon(self._deliver, out)
             while self._failure is None:
                 await self._window.acquire()
-                request = self._next_request()
+                request = None if self._failure is not None else self._next_request()
                 if request is None:
                     self._window.release()
-                    if self._finished():
+                    if self._finished() or self._failure is not None:
                         break
                     started = self._clock()
                     await self._changed()
