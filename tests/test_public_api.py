@@ -186,7 +186,8 @@ def _own_members(cls: type) -> list[tuple[str, object]]:
 def _constant_is_documented(module_name: str, name: str) -> bool:
     """A constant has an attribute docstring after it or a ``#:`` comment above (mkdocstrings)."""
     package = Path(_module(module_name).__file__ or "").parent
-    for path in package.glob("*.py"):
+    # A public package re-exports constants from private siblings too (export from _export).
+    for path in [*package.glob("*.py"), *package.parent.glob("_*/*.py")]:
         lines = path.read_text().splitlines()
         body = ast.parse("\n".join(lines)).body
         for index, node in enumerate(body):

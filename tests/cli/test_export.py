@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from zentrunk_async._export.runner import Export
 from zentrunk_async.cli import _export
 from zentrunk_async.export import IncompleteExportError, Residue, ShardBatch
-from zentrunk_async.export._runner import Export
 from zentrunk_async.testing import EmulatorServer
 
 from .conftest import Invoke

@@ -15,10 +15,10 @@ from zentrunk_async import (
     ZentrunkClient,
     ZentrunkError,
 )
+from zentrunk_async._export.scheduler import MAX_PULLS, FetcherFactory
 from zentrunk_async._pagination import FetchPage
 from zentrunk_async.emulator import Emulator
 from zentrunk_async.export import Export, IncompleteExportError, Shard, ShardBatch
-from zentrunk_async.export._scheduler import MAX_PULLS, FetcherFactory
 
 from .conftest import every_call
 

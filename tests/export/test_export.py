@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from zentrunk_async import CallRecord, InvalidArgumentError, ZentrunkClient
+from zentrunk_async._export.runner import MAX_PULLS
 from zentrunk_async.emulator import Emulator, EmulatorConfig, serve_in_thread
 from zentrunk_async.export import Export, Shard
-from zentrunk_async.export._runner import MAX_PULLS
 from zentrunk_async.testing import EmulatorServer  # noqa: F401 - the plugin is importable
 
 from .conftest import FAST_RETRY, every_call

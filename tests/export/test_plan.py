@@ -59,7 +59,7 @@ def test_split_tiles_the_shard_in_whole_seconds(seconds: int, parts: int) -> Non
 
 def test_export_span_names_every_clamp() -> None:
     """since past the retention, until in the future and settle each move a bound, and say so."""
-    from zentrunk_async.export._plan import export_span
+    from zentrunk_async._export.plan import export_span
 
     now = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
     span = export_span(

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from zentrunk_async import InvalidArgumentError, ZentrunkClient
+from zentrunk_async._export.runner import Export
 from zentrunk_async.emulator import Emulator
 from zentrunk_async.export import (
     IncompleteExportError,
@@ -20,7 +21,6 @@ from zentrunk_async.export import (
     export_to_file,
     verify_file,
 )
-from zentrunk_async.export._runner import Export
 
 from .conftest import FAST_RETRY
 

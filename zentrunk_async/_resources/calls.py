@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 from .. import _validate as validate
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
+from .._export.plan import export_span, plan_shards
+from .._export.progress import ExportProgress
+from .._export.runner import DEFAULT_MAX_SHARD_RECORDS, Export
 from .._filters import EXPORT_FILTERS, CallFilters, ExportFilters, call_query
 from .._models import CallInsights, CallRecord
 from .._pagination import Pager
@@ -16,9 +19,6 @@ from .base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-    from ..export._progress import ExportProgress
-    from ..export._runner import Export
 
 logger = logging.getLogger("zentrunk_async")
 
@@ -110,11 +110,6 @@ class Calls(Resource):
         that checkpoint (see `export_to_file`). Filters are `ExportFilters`:
         those of `list()` but the end_time ones, which the span replaces.
         """
-        # Imported here, not at the top: the export package builds on this layer
-        # (it reads `ExportFilters` and pages through `_page_fetcher`), never the reverse.
-        from ..export._plan import export_span, plan_shards
-        from ..export._runner import DEFAULT_MAX_SHARD_RECORDS, Export
-
         query = call_query(filters, allowed=EXPORT_FILTERS)
         checked = validate.positive_int(concurrency, field="concurrency")
         records = validate.positive_int(max_shard_records, field="max_shard_records")

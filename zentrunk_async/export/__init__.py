@@ -12,15 +12,15 @@ several machines by an existing distributed engine, each running
 ``Export``\\ s over the shards it is given.
 """
 
+from .._export.incomplete import IncompleteExportError, Residue
+from .._export.plan import MAX_SHARD_SPAN, Shard, plan_shards
+from .._export.progress import ExportProgress, ExportSummary
+from .._export.runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 from ._checkpoint import CheckpointError, CheckpointMismatchError
 from ._file import IncompleteFileExportError, export_to_file
 from ._format import FORMATS
-from ._incomplete import IncompleteExportError, Residue
 from ._lock import ExportInProgressError
 from ._partial import CheckpointExistsError, ExportFileMismatchError
-from ._plan import MAX_SHARD_SPAN, Shard, plan_shards
-from ._progress import ExportProgress, ExportSummary
-from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 from ._sinks import CSV_COLUMNS, CsvSink, JsonlSink
 from ._stream import export_to_stream
 from ._verify import DayCount, VerifyResult, verify_file

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .._export.incomplete import IncompleteExportError, Residue
+from .._export.progress import ExportProgress, ExportSummary
+from .._export.runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 from ._checkpoint import Checkpoint, fsync_directory
-from ._incomplete import IncompleteExportError, Residue
 from ._lock import ExportLock
 from ._manifest import Manifest, manifest_path
 from ._partial import Layout, PartialFile
-from ._progress import ExportProgress, ExportSummary
 from ._resume import (
     ExportFactory,
     Opened,
@@ -40,7 +41,6 @@ from ._resume import (
     finished_manifest,
     open_export,
 )
-from ._runner import DEFAULT_MAX_SHARD_RECORDS, Export, ShardBatch
 
 if TYPE_CHECKING:
     from .._client import ZentrunkClient

@@ -25,7 +25,7 @@ from ._format import FileFormat
 if TYPE_CHECKING:
     from hashlib import _Hash
 
-    from ._plan import Shard
+    from .._export.plan import Shard
 
 
 class CheckpointExistsError(InvalidArgumentError):

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from .._errors import InvalidArgumentError
+from .._export.runner import Export
 from ._checkpoint import Checkpoint, check_file
 from ._filters import filters_from_wire
 from ._format import file_format
@@ -27,7 +28,6 @@ from ._partial import (
     PartialFile,
     describe_mismatch,
 )
-from ._runner import Export
 
 #: ``make_export(since, until, filters, checkpoint)``: the export still to do.
 ExportFactory = Callable[[datetime, "datetime | None", dict[str, Any], "Checkpoint | None"], Export]

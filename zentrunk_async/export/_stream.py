@@ -15,9 +15,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import anyio
 
+from .._export.progress import ExportProgress, ExportSummary
+from .._export.runner import DEFAULT_MAX_SHARD_RECORDS
 from ._format import file_format
-from ._progress import ExportProgress, ExportSummary
-from ._runner import DEFAULT_MAX_SHARD_RECORDS
 
 if TYPE_CHECKING:
     from .._client import ZentrunkClient

@@ -28,10 +28,10 @@ import anyio
 import attrs
 
 from .._errors import InvalidArgumentError
+from .._export.plan import RETENTION, whole_second
 from ._filters import filters_from_wire
 from ._format import FileFormat, file_format
 from ._manifest import Manifest, manifest_path
-from ._plan import RETENTION, whole_second
 
 if TYPE_CHECKING:
     from .._client import ZentrunkClient

@@ -26,10 +26,10 @@ import anyio
 from .._beside import Background, running_beside
 from .._models import CallRecord
 from .._window import InFlightWindow, PaceProbe, WindowStats
-from ._incomplete import IncompleteExportError
-from ._plan import ExportSpan, Shard
-from ._progress import ExportProgress
-from ._scheduler import MAX_PULLS, Counters, FetcherFactory, Scheduler, ShardBatch
+from .incomplete import IncompleteExportError
+from .plan import ExportSpan, Shard
+from .progress import ExportProgress
+from .scheduler import MAX_PULLS, Counters, FetcherFactory, Scheduler, ShardBatch
 
 __all__ = [
     "DEFAULT_MAX_SHARD_RECORDS",

@@ -36,8 +36,8 @@ from .._errors import ResponseDecodeError
 from .._models import CallRecord, Page
 from .._pagination import FetchPage, check_page
 from .._window import InFlightWindow
-from ._incomplete import Residue
-from ._plan import Shard
+from .incomplete import Residue
+from .plan import Shard
 
 #: Pulls of one window before it is split (a moving count usually settles in two).
 MAX_PULLS = 3
