@@ -19,8 +19,9 @@ checks that it got each call exactly once. Cells, in one run:
 
 Per cell: HTTP requests/s (as the emulator counted them, retries included)
 over the export's wall time as a share of the 60/s ceiling, the 429s the
-emulator answered, CDR/s, and what the export's window did (its final size, the most it held, the round trip it measured,
-paced time left unused, time a free place waited for work). Rate-limited
+emulator answered, CDR/s, and what the export's window did (its final size,
+the most it held, the round trip it measured, paced time left unused, time a
+free place waited for work). Rate-limited
 cells measure pacing, not CPU: client and server each use a small fraction of
 a core at 60 requests/s, so the figures hold on a shared, noisy machine as
 long as the event loop is not starved for tens of milliseconds.

@@ -178,6 +178,11 @@ class Scheduler:
             tg.start_soon(self._deliver, out)
             while self._failure is None:
                 await self._window.acquire()
+                if self._failure is not None:
+                    # Set while this waited for a slot: the wake-up it sent is spent,
+                    # and waiting for another below would wait forever.
+                    self._window.release()
+                    break
                 request = self._next_request()
                 if request is None:
                     self._window.release()
