@@ -343,6 +343,20 @@ async def test_drift_new_calls_shift_offsets_like_a_live_service(
     assert calls_api.emulator.calls.drifted == 3
 
 
+async def test_added_calls_come_after_the_drift_due_before_them(
+    calls_api: Api, clock: FakeClock
+) -> None:
+    """Drift not yet landed when calls are added lands first: the list stays newest first."""
+    calls_api.emulator.set_faults(drift_per_second=4.0)
+    clock.advance(2.0)  # 8 calls due, none landed yet (no request since)
+    calls_api.emulator.add_calls(3)
+    clock.advance(0.5)  # 2 more, after the added ones
+    ends = [epoch(r["end_time"]) for r in (await calls_api.get("/Call/")).json()["objects"]]
+    assert calls_api.emulator.calls.drifted == 13
+    assert ends == sorted(ends, reverse=True)
+    assert ends[2:5] == [int(clock.now - 0.5)] * 3
+
+
 async def test_drift_via_admin_calls_endpoint(api: Api) -> None:
     before = (await api.get("/Call/")).json()["meta"]["total_count"]
     response = await api.client.post("/__emulator__/calls", json={"count": 4})

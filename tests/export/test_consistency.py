@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+import anyio
 import pytest
 
 from zentrunk_async import (
@@ -77,6 +78,33 @@ async def test_a_counted_but_unlisted_call_leaves_a_residue_and_the_rest_is_deli
     # No batch covers the residue's window: a checkpoint never marks it complete.
     assert not any(b.shard.start < residue.until and residue.since < b.shard.end for b in batches)
     assert all(b.expected == len(b.records) for b in batches)
+
+
+async def test_requests_failing_together_while_the_window_is_full_end_the_export() -> None:
+    """Every slot taken and every request failing at once (a wrong token): the export
+    raises; the loop waiting for a free slot must not then sleep on a wake-up already spent."""
+
+    class Refused(Exception):
+        pass
+
+    asked: list[int] = []
+    both_sent = anyio.Event()
+
+    def factory(query: dict[str, str]) -> FetchPage[CallRecord]:
+        async def fetch(offset: int, limit: int) -> Page[CallRecord]:
+            asked.append(offset)
+            if len(asked) == 2:
+                both_sent.set()
+            await both_sent.wait()  # both answers arrive in the same scheduler pass
+            raise Refused("401")
+
+        return fetch
+
+    shards = [Shard("MA1", T0, T0 + timedelta(days=1)), Shard("MA1", T0 - timedelta(days=1), T0)]
+    export = Export(factory, shards, concurrency=2)
+    with anyio.fail_after(30), pytest.raises(Refused):  # a hang guard, not a timing check
+        _ = [c async for c in export]
+    assert asked == [0, 0]
 
 
 async def drain(export: Export, into: list[ShardBatch]) -> None:

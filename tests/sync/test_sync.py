@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -12,9 +12,18 @@ from typing import Any
 import pytest
 
 from zentrunk_async import CallRecord, InvalidArgumentError, ZentrunkClient
-from zentrunk_async.emulator import Emulator
-from zentrunk_async.sync import SCHEMA_VERSION, Store, SyncKey, open_store, sync_key, sync_once
+from zentrunk_async.emulator import Emulator, EmulatorConfig
+from zentrunk_async.sync import (
+    SCHEMA_VERSION,
+    Store,
+    SyncKey,
+    SyncSummary,
+    open_store,
+    sync_key,
+    sync_once,
+)
 
+from .conftest import client_for
 from .truth import api_calls, stored_calls
 
 pytestmark = pytest.mark.anyio
@@ -67,22 +76,73 @@ async def test_a_re_pulled_call_replaces_itself(zt: ZentrunkClient, store: Store
     assert len(uuids) == len(set(uuids)) == first.written  # ... and nothing doubled
 
 
-async def test_drift_and_faults_lose_and_double_nothing(
-    zt: ZentrunkClient, store: Store, emulator: Emulator
-) -> None:
-    """New calls landing mid-pull, 5xx, 429s, dropped connections: still each call once."""
+class SteppedClock:
+    """The emulator's epoch seconds, moved only by the test (and by each page pulled)."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def moment(self) -> datetime:
+        return datetime.fromtimestamp(self.now, timezone.utc)
+
+
+async def test_drift_and_faults_lose_and_double_nothing(store: Store) -> None:
+    """New calls landing mid-pull, 5xx, 429s, dropped connections: still each call once.
+
+    The emulator runs on a clock an hour behind the real one that moves 10 ms
+    per page pulled: calls drift in mid-pull however fast the machine is, and
+    each run gets an explicit `until` (in the client's past, so never clamped)
+    at the emulator's "now". (On the real clock a run stops at the start of
+    the second it starts in, so calls that landed earlier in that second are
+    left, uncovered, to the next run: whether they count here would depend on
+    how fast the first run was.)
+    """
+    clock = SteppedClock(float(int(time.time()) - 3600))
+    emulator = Emulator(EmulatorConfig(calls=3000, seed=11, rate_limit_requests=None), clock=clock)
     emulator.set_faults(
         drift_per_second=300, error_rate=0.03, drop_rate=0.02, rate_limit_burst=2, seed=9
     )
-    first = await sync_once(zt, store, settle=NO_SETTLE, max_shard_records=400, concurrency=8)
-    emulator.calls.add_calls([time.time() - 1] * 100)  # landed between the runs
-    second = await sync_once(zt, store, settle=NO_SETTLE, max_shard_records=400, concurrency=8)
-    assert emulator.stats_dict()["drifted_calls"] > 0
-    assert sum(emulator.stats_dict()["faults"].values()) > 0
-    assert second.watermark is not None
-    emulator.clear_faults()
-    truth = await assert_exactly_once(zt, store, first.since, second.watermark)
-    assert len(truth) >= 3100
+
+    def step(_: object) -> None:
+        clock.now += 0.01
+
+    async with client_for(emulator) as zt:
+        first_until = clock.moment()  # every drifted call ends after it
+        first = await pull(zt, store, first_until, step)
+        drifted_in_first = emulator.stats_dict()["drifted_calls"]
+        emulator.add_calls(100)  # landed between the runs
+        clock.now = float(int(clock.now) + 1)  # the next whole second: after all of them
+        emulator.tick()  # the drift due by then lands before the second run starts
+        landed = emulator.stats_dict()["drifted_calls"]
+        second_until = clock.moment()
+        second = await pull(zt, store, second_until, step)
+        assert drifted_in_first > 0
+        assert sum(emulator.stats_dict()["faults"].values()) > 0
+        assert (first.watermark, second.watermark) == (first_until, second_until)
+        assert first.complete
+        assert second.complete
+        emulator.clear_faults()
+        truth = await assert_exactly_once(zt, store, first.since, second_until)
+        # Everything that landed before the second run (100 added among them) but
+        # a call ending exactly on its bound (half-open); nothing that landed during it.
+        assert 3000 + landed - 1 <= len(truth) <= 3000 + landed
+
+
+async def pull(
+    zt: ZentrunkClient, store: Store, until: datetime, step: Callable[[object], None]
+) -> SyncSummary:
+    return await sync_once(
+        zt,
+        store,
+        until=until,
+        settle=NO_SETTLE,
+        max_shard_records=400,
+        concurrency=8,
+        on_progress=step,
+    )
 
 
 async def test_an_interrupted_first_run_is_completed_by_the_next(

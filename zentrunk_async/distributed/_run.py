@@ -19,6 +19,7 @@ idempotently, and exports restart or resume from their checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import uuid
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ from ..fleet import (
 )
 from ..fleet._accounts import check_unique
 from ..fleet._work import split_db_password
-from ._task import DEFAULT_LEASE_TIMEOUT, PROGRESS_TOPIC, pull_account
+from ._task import DEFAULT_LEASE_TIMEOUT, PROGRESS_TOPIC, account_started_name, pull_account
 
 #: Times an account is resubmitted after this client lost the scheduler.
 DEFAULT_RESUBMITS = 3
@@ -106,6 +107,7 @@ def run_on_dask(
             credentials,
             attempts,
             lease_timeout,
+            run_id,
             key=task_key(unit, f"{run_id}-{round_}"),
             pure=False,
         )
@@ -129,8 +131,17 @@ def run_on_dask(
     finally:
         if on_progress is not None:
             client.unsubscribe_topic(PROGRESS_TOPIC)
+        _forget_run(client, run_id, work)
     elapsed = client.run_on_scheduler(_scheduler_time) - started
     return FleetSummary(tuple(r for r in results if r is not None), elapsed)
+
+
+def _forget_run(client: Any, run_id: str, work: Sequence[AccountWork]) -> None:
+    """Drop the run's "account started" events from the scheduler (best effort)."""
+    event: Any = importlib.import_module("distributed").Event
+    for unit in work:
+        with contextlib.suppress(Exception):
+            event(account_started_name(run_id, unit.auth_id), client=client).clear()
 
 
 def _result_of(future: Any, unit: AccountWork) -> AccountResult:

@@ -11,7 +11,8 @@ import contextlib
 import importlib
 import os
 import time
-from typing import Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
@@ -29,6 +30,10 @@ from ..fleet import (
     run_account,
     token_from_env,
 )
+from ..fleet._work import RecordsSeen
+
+if TYPE_CHECKING:
+    from .._client import ZentrunkClient
 
 #: The scheduler event topic that carries per-account progress.
 PROGRESS_TOPIC = "zentrunk-fleet-progress"
@@ -97,6 +102,11 @@ def account_lock_name(auth_id: str) -> str:
     return f"zentrunk-account-{auth_id}"
 
 
+def account_started_name(run_id: str, auth_id: str) -> str:
+    """The cluster-wide event set once a run has begun pulling an account."""
+    return f"zentrunk-started-{run_id}-{auth_id}"
+
+
 def pull_account(
     work: AccountWork,
     job: Job,
@@ -104,13 +114,16 @@ def pull_account(
     provider: str | None,
     attempts: int,
     lease_timeout: float = DEFAULT_LEASE_TIMEOUT,
+    run_id: str | None = None,
 ) -> AccountResult:
     """The Dask task: pull `work` on this worker, in an event loop of its own; never raises.
 
     The account's one-lease semaphore is held for the whole pull, so a second
     task for the same account (a resubmission after the client lost the
     scheduler, while this one still runs) waits; and this pull stops itself
-    once the scheduler has cancelled its task.
+    once the scheduler has cancelled its task. A pull that finds its run
+    (`run_id`) already began this account, on a worker since lost or in a task
+    since cancelled, is a retry: an export continues from that checkpoint.
     """
     import dask
 
@@ -132,8 +145,14 @@ def pull_account(
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_stop_when_cancelled, worker, key, tasks.cancel_scope)
             async with with_worker_password(job).session(options) as run:
+
+                def run_here(
+                    client: ZentrunkClient, unit: AccountWork, seen: RecordsSeen, retrying: bool
+                ) -> Awaitable[int]:
+                    return run(client, unit, seen, retrying or rerun)
+
                 result = await run_account(
-                    run,
+                    run_here,
                     work,
                     options=options,
                     credentials=credentials,
@@ -146,7 +165,12 @@ def pull_account(
     with dask.config.set(lease_config):
         lock = dist.Semaphore(max_leases=1, name=account_lock_name(work.auth_id))
         lock.acquire()
+    rerun = False
     try:
+        if run_id is not None:  # read under the lease: no other pull of the account runs
+            started = dist.Event(account_started_name(run_id, work.auth_id))
+            rerun = bool(started.is_set())
+            started.set()
         outcome = anyio.run(pull)
     finally:
         # A lease the scheduler already expired (this worker was cut off for

@@ -141,7 +141,9 @@ class Account:
 
     def add_calls(self, count: int = 1) -> None:
         """Make ``count`` calls end now: they appear at the head of newest-first lists."""
-        now = self.clock()
+        # Drift due by now lands first: arriving later, it would end before these
+        # calls and break the newest-first order every window search relies on.
+        now = self.tick()
         self.calls.add_calls([now] * count)
 
     def plan_faults(self) -> Plan:
