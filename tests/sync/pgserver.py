@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 #: Set (to 1) in CI: a missing server is then a failure, never a skip.
 REQUIRE_ENV = "ZENTRUNK_REQUIRE_POSTGRES"
 SUPERUSER = "zentrunk"
@@ -119,3 +121,35 @@ def running_server() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+# --- pytest fixtures (conftests import them to offer them) ------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session; skipped (failed in CI) without binaries."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("psycopg is not installed (pip install 'zentrunk-async[postgres]')")
+    try:
+        with running_server() as server:
+            yield server
+    except FileNotFoundError as exc:
+        _unavailable(f"{exc}: install Debian's postgresql package to run the PostgreSQL tests")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh store URL: a SQLite file, or a new database on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cdrs.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import anyio
 import typer
 
-from .._config import DEFAULT_CONCURRENCY
 from .._models import CallDirection
 from ._common import open_client
 from ._errors import (
@@ -134,8 +133,15 @@ def calls_sync(
         float, typer.Option("--warn-days", min=0, help="Warn this many days before the edge.")
     ] = 7.0,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight.")
-    ] = DEFAULT_CONCURRENCY,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=64,
+            help="Requests in flight (default: adaptive, enough to hold the paced rate).",
+            show_default=False,
+        ),
+    ] = None,
     call_direction: Annotated[
         CallDirection | None, typer.Option("--call-direction", case_sensitive=False)
     ] = None,

@@ -64,19 +64,27 @@ def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> Non
         raise InvalidArgumentError(f"{attribute.name} must be a positive integer, got {value!r}")
 
 
+def _optional_positive_int(
+    instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
+    if value is not None:
+        _positive_int(instance, attribute, value)  # type: ignore[arg-type]
+
+
 @attrs.frozen
 class ClientOptions:
     """How each account's `ZentrunkClient` is built (its own pool and rate limiter).
 
-    `concurrency` is each account's requests in flight; the default pace
-    (`RateLimit()`) is the documented per-account limit.
+    `concurrency` fixes each account's requests in flight (None, the default:
+    the export's adaptive window, enough to hold the pace at any latency); the
+    default pace (`RateLimit()`) is the documented per-account limit.
     """
 
     base_url: str | None = None
     http: HttpBackend | None = None
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     retry: RetryPolicy | None = None
-    concurrency: int = attrs.field(default=8, validator=_positive_int)
+    concurrency: int | None = attrs.field(default=None, validator=_optional_positive_int)
     allow_insecure_http: bool = False
 
     def client(self, auth_id: str, auth_token: str) -> ZentrunkClient:

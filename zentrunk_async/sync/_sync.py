@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import _validate as validate
-from .._config import DEFAULT_CONCURRENCY
 from .._errors import InvalidArgumentError
 from ..export import DEFAULT_MAX_SHARD_RECORDS, ExportProgress, IncompleteExportError, Residue
 from ._store import (
@@ -101,7 +100,7 @@ async def sync_once(
     *,
     lookback: timedelta = DEFAULT_LOOKBACK,
     until: datetime | None = None,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     max_shard_records: int = DEFAULT_MAX_SHARD_RECORDS,
     warn_days: float = DEFAULT_WARN_DAYS,
     on_progress: Callable[[ExportProgress], None] | None = None,
