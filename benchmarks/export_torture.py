@@ -36,11 +36,14 @@ import anyio
 import attrs
 import httpx
 
+import zentrunk_async
 from zentrunk_async import RetryPolicy, ZentrunkClient
 from zentrunk_async.emulator import Emulator, EmulatorConfig, Faults, serve_in_thread
 from zentrunk_async.export import verify_file
 
-ROOT = Path(__file__).resolve().parent.parent
+#: Where the zentrunk_async this process runs comes from (the tree, or an installed
+#: wheel under test): the children must run the same one.
+PACKAGE_HOME = Path(zentrunk_async.__file__).resolve().parents[1]
 #: Runs of one trial after its kills, before the trial counts as stuck.
 MAX_FINISHING_RUNS = 40
 #: Seconds one run may take before it is killed as hung (and the trial fails).
@@ -90,7 +93,9 @@ class Options:
 
 def child_env(token: str) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(PACKAGE_HOME), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     env["PLIVO_AUTH_TOKEN"] = token
     for name in ("ZENTRUNK_BASE_URL", "ZENTRUNK_LOG"):
         env.pop(name, None)
@@ -142,7 +147,7 @@ def run_once(
     """One run: "killed", "ok" or "failed". A kill lands `kill_after` s after the checkpoint
     appears (so during the export itself, not during interpreter start-up)."""
     process = subprocess.Popen(
-        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, env=env, cwd=checkpoint.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         started = time.monotonic()

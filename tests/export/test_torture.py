@@ -13,8 +13,10 @@ import signal
 import sys
 
 import pytest
+from benchmarks_loader import load_benchmark
 
-from benchmarks.export_torture import Options, torture
+_torture = load_benchmark("export_torture")
+Options, torture = _torture.Options, _torture.torture
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"
