@@ -8,8 +8,11 @@ import json
 
 import pytest
 
+from zentrunk_async.emulator import Emulator, EmulatorConfig
 from zentrunk_async.emulator._callquery import parse_call_query
 from zentrunk_async.emulator._calls import CallStore
+
+from .conftest import client_for
 
 STARTED = 1_780_000_000.0
 
@@ -58,3 +61,26 @@ def _digest(seed: int, calls: int) -> str:
 @pytest.mark.parametrize(("seed", "calls"), list(GOLDEN))
 def test_pages_are_byte_identical_to_the_recorded_ones(seed: int, calls: int) -> None:
     assert _digest(seed, calls) == GOLDEN[(seed, calls)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"offset": "0"},
+        {"offset": "40", "limit": "5", "call_direction": "outbound"},
+        {"end_time__gte": "2026-03-01 00:00", "to_number": "4 4+é", "offset": "20"},
+    ],
+)
+async def test_cdr_list_body_is_what_json_dumps_writes(params: dict[str, str]) -> None:
+    """The list route may render with orjson: its bytes must be JSONResponse's own."""
+    emulator = Emulator(EmulatorConfig(calls=3000, seed=5), clock=lambda: STARTED)
+    async with client_for(emulator) as client:
+        path = f"/v1/Account/{emulator.config.auth_id}/Zentrunk/Call/"
+        response = await client.get(path, params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = json.loads(response.content)
+    assert body["meta"]["offset"] == int(params["offset"])
+    rendered = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    assert response.content == rendered.encode()
