@@ -3,6 +3,7 @@
     python benchmarks/emulator_throughput.py                    # 1,000,000 calls, concurrency 8
     python benchmarks/emulator_throughput.py --pages 2000 --concurrency 8
     python benchmarks/emulator_throughput.py --process          # server in its own process
+                                                                # (+ pages per server CPU second)
     python benchmarks/emulator_throughput.py --memory           # peak RSS in a fresh process
 
 Throughput: uvicorn in a background thread of this process (as the test
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import signal
 import statistics
@@ -98,11 +100,24 @@ def throughput(
         try:
             assert server.stdout is not None
             base_url = server.stdout.readline().rsplit(" ", 1)[1].strip()
+            cpu_before = _cpu_seconds(server.pid)
             result = anyio.run(_pull, base_url, emulator, pages, concurrency)
+            # Pages per second of server CPU: what one core would serve, even when the
+            # client (or a busy machine) keeps the server from running flat out.
+            cpu = _cpu_seconds(server.pid) - cpu_before
+            result["server_cpu_seconds"] = round(cpu, 3)
+            result["pages_per_server_cpu_second"] = round(result["pages"] / cpu, 1)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(10)
     return {"server": "process", "calls": calls, "concurrency": concurrency, **result}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb() -> float:

@@ -188,10 +188,14 @@ def _wire_enum_hook(strict: bool) -> _Hook:
     def hook(value: Any, enum_cls: Any) -> WireEnum:
         if type(value) is not str:
             raise _type_error(f"a {enum_cls.__name__} string", value)
-        member: WireEnum = enum_cls._from_wire(value)
-        if strict and not member.known:
+        # A known value is a dict hit; only an unknown one needs _from_wire.
+        member: WireEnum | None = enum_cls._value2member_map_.get(value)
+        if member is not None:
+            return member
+        if strict:
             raise ValueError(f"unknown {enum_cls.__name__} value {value!r}")
-        return member
+        unknown: WireEnum = enum_cls._from_wire(value)
+        return unknown
 
     return hook
 

@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, overload
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -142,9 +143,15 @@ class Transport:
         the operation in errors (``trunks.get``). `body` values may be `Secret`
         (SIP passwords): they are unwrapped only here, into the request bytes.
         """
+        url = self._account_url + path
+        if params and all(type(value) is str for value in params.values()):
+            # What httpx's params= encodes for strings (urllib's urlencode of the items),
+            # parsed once: params= parses the URL a second time, ~40 µs per page.
+            url += "?" + urlencode(list(params.items()))
+            params = None
         request = self._http.build_request(
             method,
-            self._account_url + path,
+            url,
             params=params,
             json=None if body is None else _unwrap(body),
             headers={

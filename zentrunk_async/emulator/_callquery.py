@@ -13,6 +13,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ._calls import Predicate, Window
@@ -65,13 +66,22 @@ def _int(key: str, raw: str, minimum: int | None = None) -> int:
 
 def parse_time(key: str, raw: str) -> float:
     """``YYYY-MM-DD HH:MM[:SS[.ffffff]]`` in UTC, as epoch seconds."""
+    epoch = _epoch(raw)
+    if epoch is None:
+        raise bad(f"{key} must be formatted YYYY-MM-DD HH:MM[:SS[.ffffff]] (UTC)")
+    return epoch
+
+
+@lru_cache(maxsize=256)
+def _epoch(raw: str) -> float | None:
+    # Cached: a pull sends the same window bounds with every page, and strptime is slow.
     for fmt in _TIME_FORMATS:
         try:
             parsed = datetime.strptime(raw, fmt)
         except ValueError:
             continue
         return parsed.replace(tzinfo=timezone.utc).timestamp()
-    raise bad(f"{key} must be formatted YYYY-MM-DD HH:MM[:SS[.ffffff]] (UTC)")
+    return None
 
 
 def page_args(params: Iterable[tuple[str, str]]) -> tuple[int, int]:

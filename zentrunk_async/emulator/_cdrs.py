@@ -17,11 +17,34 @@ hangup codes, names and sources follow §13.
 
 from __future__ import annotations
 
-import math
+import _random
 import random
+import threading
 import time
 import uuid
+from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from ._cdrdata import (
+    ANSWERED_CUM,
+    COUNTRIES,
+    COUNTRY_CUM,
+    COUNTRY_HI,
+    DIRECTIONS,
+    FAILED_IN_CUM,
+    FAILED_INBOUND,
+    FAILED_OUT_CUM,
+    FAILED_OUTBOUND,
+    HANGUPS,
+    OFFSET_IN,
+    OFFSET_OUT,
+    STIR,
+    TAIL_LOW,
+    Country,
+)
+
+__all__ = ["COUNTRIES", "DIRECTIONS", "HANGUPS", "STIR", "CallGenerator", "Core", "fmt_time"]
 
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
@@ -36,158 +59,6 @@ BILLING_INCREMENT = 60
 INBOUND_RATE = 0.0028
 SECURE_TRUNKING_RATE = 0.0005
 CNAM_LOOKUP_RATE = 0.004
-
-
-class _Country(NamedTuple):
-    iso: str
-    prefix: str
-    weight: float
-    #: (leading digits choices, number of random digits after them)
-    leads: tuple[str, ...]
-    tail: int
-    rate: float
-    carriers: tuple[str, ...]
-
-
-COUNTRIES: tuple[_Country, ...] = (
-    _Country(
-        "US",
-        "1",
-        52,
-        (
-            "201",
-            "212",
-            "213",
-            "305",
-            "312",
-            "415",
-            "469",
-            "512",
-            "617",
-            "646",
-            "702",
-            "713",
-            "732",
-            "818",
-            "917",
-        ),
-        7,
-        0.0045,
-        ("Verizon Wireless", "AT&T Wireless", "T-Mobile USA", "Comcast", "Bandwidth.com"),
-    ),
-    _Country(
-        "IN",
-        "91",
-        12,
-        ("6", "7", "8", "9"),
-        9,
-        0.0180,
-        ("Airtel", "Reliance Jio", "Vodafone Idea", "BSNL"),
-    ),
-    _Country(
-        "GB",
-        "44",
-        8,
-        ("74", "75", "77", "78", "79"),
-        8,
-        0.0120,
-        ("EE", "Vodafone UK", "O2", "Three UK"),
-    ),
-    _Country(
-        "CA",
-        "1",
-        6,
-        ("416", "438", "514", "604", "613"),
-        7,
-        0.0045,
-        ("Rogers", "Bell Mobility", "Telus"),
-    ),
-    _Country(
-        "DE",
-        "49",
-        4,
-        ("151", "160", "170", "176"),
-        8,
-        0.0150,
-        ("Deutsche Telekom", "Vodafone DE", "Telefonica DE"),
-    ),
-    _Country("AU", "61", 3, ("4",), 8, 0.0250, ("Telstra", "Optus", "Vodafone AU")),
-    _Country("FR", "33", 3, ("6", "7"), 8, 0.0140, ("Orange", "SFR", "Bouygues Telecom", "Free")),
-    _Country("BR", "55", 3, ("119", "219", "319", "419"), 8, 0.0160, ("Vivo", "Claro", "TIM")),
-    _Country("MX", "52", 3, ("55", "33", "81"), 8, 0.0090, ("Telcel", "AT&T Mexico", "Movistar")),
-    _Country("SG", "65", 2, ("8", "9"), 7, 0.0100, ("Singtel", "StarHub", "M1")),
-    _Country("PH", "63", 4, ("9",), 9, 0.0600, ("Globe", "Smart")),
-)
-_COUNTRY_WEIGHTS = tuple(c.weight for c in COUNTRIES)
-
-
-class Hangup(NamedTuple):
-    code: int
-    name: str
-    source: str
-    weight: float
-
-
-#: Answered calls: mostly a normal hangup from either side (§13.2, 3xxx and mid-call 5xxx).
-ANSWERED: tuple[Hangup, ...] = (
-    Hangup(3000, "normal_hangup", "carrier", 48),
-    Hangup(3010, "normal_hangup", "customer", 44),
-    Hangup(3020, "rtp_timeout", "zentrunk", 2),
-    Hangup(3030, "insufficient_plivo_credits", "zentrunk", 0.3),
-    Hangup(3040, "abnormal_hangup_due_to_reinvite", "zentrunk", 0.5),
-    Hangup(5220, "service_interrupted_middialog_by_customer", "customer", 1.5),
-    Hangup(5240, "service_interrupted_by_nomedia", "zentrunk", 1),
-    Hangup(5310, "service_interrupted_middialog_by_carrier_4xx", "carrier", 1.5),
-    Hangup(5320, "service_interrupted_by_carrier_5xx_6xx", "carrier", 1.2),
-)
-#: Outbound calls (your PBX -> Plivo -> PSTN) that never connected.
-FAILED_OUTBOUND: tuple[Hangup, ...] = (
-    Hangup(4410, "user_busy", "carrier", 18),
-    Hangup(4550, "customer_cancelled", "customer", 22),
-    Hangup(6030, "alloted_timeout", "carrier", 12),
-    Hangup(4420, "carrier_cancelled", "carrier", 6),
-    Hangup(4090, "destination_not_found", "carrier", 6),
-    Hangup(4340, "temporary_unavailable", "carrier", 7),
-    Hangup(4100, "prefix_not_supported", "zentrunk", 2),
-    Hangup(4120, "destination_invalid", "zentrunk", 2),
-    Hangup(4560, "barred_country", "zentrunk", 2),
-    Hangup(4180, "call_rejected_unauthorized", "zentrunk", 2),
-    Hangup(4190, "unknown_caller_id", "zentrunk", 2),
-    Hangup(4030, "insufficient_credits", "zentrunk", 0.5),
-    Hangup(5180, "cps_limit_reached", "zentrunk", 3),
-    Hangup(5190, "concurrent_call_limit_exceeded", "zentrunk", 1),
-    Hangup(5300, "bad_gateway", "carrier", 1),
-    Hangup(5330, "server_timeout", "carrier", 1),
-    Hangup(5350, "service_unavailable_by_carrier", "carrier", 3),
-    Hangup(6040, "declined_from_carrier", "carrier", 3),
-    Hangup(4160, "request_timeout_carrier", "carrier", 1),
-    Hangup(4630, "sdp_not_acceptable_here_by_carrier", "carrier", 1),
-)
-#: Inbound calls (PSTN -> Plivo -> your PBX via the origination URI) that never connected.
-FAILED_INBOUND: tuple[Hangup, ...] = (
-    Hangup(4420, "carrier_cancelled", "carrier", 30),
-    Hangup(4410, "user_busy", "customer", 12),
-    Hangup(4350, "temporary_unavailable", "customer", 10),
-    Hangup(4170, "request_timeout_customer", "customer", 8),
-    Hangup(5360, "service_unavailable_by_user", "customer", 6),
-    Hangup(4310, "uri_not_found", "zentrunk", 2),
-    Hangup(4320, "uri_invalid", "zentrunk", 1),
-    Hangup(4080, "route_not_found", "zentrunk", 2),
-    Hangup(4020, "unauthorized", "customer", 2),
-    Hangup(4640, "sdp_not_acceptable_here_by_user", "customer", 1),
-    Hangup(5340, "server_timeout", "customer", 2),
-    Hangup(6000, "busy_everywhere", "carrier", 2),
-)
-#: Every outcome in one table, so a record stores a single byte for it.
-HANGUPS: tuple[Hangup, ...] = ANSWERED + FAILED_OUTBOUND + FAILED_INBOUND
-_ANSWERED_W = tuple(h.weight for h in ANSWERED)
-_FAILED_OUT_W = tuple(h.weight for h in FAILED_OUTBOUND)
-_FAILED_IN_W = tuple(h.weight for h in FAILED_INBOUND)
-_OFFSET_OUT = len(ANSWERED)
-_OFFSET_IN = len(ANSWERED) + len(FAILED_OUTBOUND)
-
-DIRECTIONS = ("inbound", "outbound")
-STIR = ("Verified", "Not Verified", "Not Applicable")
 
 
 class Core(NamedTuple):
@@ -216,6 +87,39 @@ def fmt_time(epoch: float) -> str:
 
 def _money(value: float) -> str:
     return f"{value:.5f}"
+
+
+_MINUTES: dict[int, str] = {}
+_SECONDS = tuple(f"{second:02d}" for second in range(60))
+
+
+def _fmt_whole(epoch: int) -> str:
+    """`fmt_time` of a whole second, ``YYYY-MM-DD HH:MM:`` cached per minute (a page
+    of 20 spans a few minutes of a million-call account, each time is formatted 3 times)."""
+    minute, second = divmod(epoch, 60)
+    head = _MINUTES.get(minute)
+    if head is None:
+        if len(_MINUTES) > 4096:
+            _MINUTES.clear()
+        head = _MINUTES[minute] = time.strftime("%Y-%m-%d %H:%M:", time.gmtime(minute * 60))
+    return head + _SECONDS[second]
+
+
+def _below(bits: Callable[[int], int], n: int) -> int:
+    """``random.Random._randbelow`` (n > 0): the draw behind choice, randrange, randint."""
+    k = n.bit_length()
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
+
+
+_reseed = _random.Random.seed  # random.Random.seed minus its Python wrapper
+_LOCAL = threading.local()
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_UUID_SET = (0x8000 << 48) | (4 << 76)
+_SECURE_RATE = {True: _money(SECURE_TRUNKING_RATE), False: _money(0.0)}
+_CNAM_RATE = {True: _money(CNAM_LOOKUP_RATE), False: _money(0.0)}
 
 
 class CallGenerator:
@@ -261,7 +165,10 @@ class CallGenerator:
         hi = mix64(self._seed_key ^ (g << 1))
         check = mix64(self._seed_key ^ ((g << 1) | 1)) & 0x3FFFFFFF
         low = (check << 32) | ((self._a * g + self._b) & _MASK32)
-        return str(uuid.UUID(int=(hi << 64) | low, version=4))
+        # uuid.UUID(int=..., version=4) sets these bits; formatting by hand is 4x faster.
+        value = ((hi << 64) | low) & _UUID_CLEAR | _UUID_SET
+        h = f"{value:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def sequence_of(self, call_uuid: str) -> int | None:
         """Invert `call_uuid`; ``None`` for anything this account never issued."""
@@ -275,33 +182,49 @@ class CallGenerator:
     # -- content ------------------------------------------------------------------------
 
     def _rng(self, g: int) -> random.Random:
-        return random.Random((self.seed << 40) ^ g)
+        # One generator per thread, reseeded per record: the same stream as a fresh
+        # ``random.Random(seed)`` (this one never uses ``gauss``, whose cache seeding
+        # would otherwise reset) without building a new object for every record.
+        rng: random.Random | None = getattr(_LOCAL, "rng", None)
+        if rng is None:
+            rng = _LOCAL.rng = random.Random(0)
+        _reseed(rng, (self.seed << 40) ^ g)
+        return rng
 
-    def _core(self, rng: random.Random) -> tuple[Core, _Country, int]:
-        direction = 1 if rng.random() < 0.56 else 0
-        country = rng.choices(COUNTRIES, _COUNTRY_WEIGHTS)[0]
-        remote = country.prefix + rng.choice(country.leads)
-        remote += str(rng.randrange(10 ** (country.tail - 1), 10**country.tail))
-        did = self.dids[rng.randrange(len(self.dids))]
-        answered = rng.random() < 0.72
+    def _core(self, rng: random.Random) -> tuple[Core, Country, int]:
+        # The draws below are those of ``random()``, ``choice``, ``choices`` and
+        # ``randrange`` inlined (see `_below`): a record must stay the same stream.
+        rand = rng.random
+        bits = rng.getrandbits
+        direction = 1 if rand() < 0.56 else 0
+        country = COUNTRIES[bisect_right(COUNTRY_CUM, rand() * COUNTRY_CUM[-1], 0, COUNTRY_HI)]
+        leads = country.leads
+        remote = country.prefix + leads[_below(bits, len(leads))]
+        low = TAIL_LOW[country.tail]
+        remote += str(low + _below(bits, 9 * low))
+        did = self.dids[_below(bits, len(self.dids))]
+        answered = rand() < 0.72
         if answered:
-            hangup = rng.choices(range(len(ANSWERED)), _ANSWERED_W)[0]
+            hangup = bisect_right(ANSWERED_CUM, rand() * ANSWERED_CUM[-1], 0, OFFSET_OUT - 1)
             # Log-normal talk time: median about 80 s, a long tail to an hour.
             duration = min(3600, max(1, int(rng.lognormvariate(4.4, 1.1))))
         elif direction == 1:
-            hangup = _OFFSET_OUT + rng.choices(range(len(FAILED_OUTBOUND)), _FAILED_OUT_W)[0]
+            hangup = OFFSET_OUT + bisect_right(
+                FAILED_OUT_CUM, rand() * FAILED_OUT_CUM[-1], 0, len(FAILED_OUTBOUND) - 1
+            )
             duration = 0
         else:
-            hangup = _OFFSET_IN + rng.choices(range(len(FAILED_INBOUND)), _FAILED_IN_W)[0]
+            hangup = OFFSET_IN + bisect_right(
+                FAILED_IN_CUM, rand() * FAILED_IN_CUM[-1], 0, len(FAILED_INBOUND) - 1
+            )
             duration = 0
-        bill = math.ceil(duration / BILLING_INCREMENT) * BILLING_INCREMENT
+        bill = -(-duration // BILLING_INCREMENT) * BILLING_INCREMENT
         if direction == 1:
             from_number, to_number = did, remote
         else:
             from_number, to_number = remote, did
         if from_number[0] == "1" and to_number[0] == "1":
-            roll = rng.random()
-            stir = 0 if roll < 0.6 else 1
+            stir = 0 if rand() < 0.6 else 1
         else:
             stir = 1 if to_number[0] == "1" else 2
         core = Core(direction, from_number, to_number, bill, hangup, stir)
@@ -315,40 +238,70 @@ class CallGenerator:
         """The full flat CDR, in the key order of the production sample."""
         rng = self._rng(g)
         core, country, duration = self._core(rng)
+        rand = rng.random
+        bits = rng.getrandbits
         hangup = HANGUPS[core.hangup]
         outbound = core.direction == 1
-        domain, transport = rng.choice(self.trunks[DIRECTIONS[core.direction]])
+        trunks = self.trunks[DIRECTIONS[core.direction]]
+        domain, transport = trunks[_below(bits, len(trunks))]
         secure = transport == "tls"
-        ring = rng.randint(1, 9) if duration else rng.randint(0, 40)
+        # Constant-range draws are `_below` inlined: n.bit_length() bits, redrawn while >= n.
+        if duration:
+            r = bits(4)
+            while r >= 9:
+                r = bits(4)
+            ring = 1 + r
+        else:
+            ring = bits(6)
+            while ring >= 41:
+                ring = bits(6)
         answer = end - duration if duration else None
         initiation = (answer if answer is not None else end) - ring
         rate = country.rate if outbound else INBOUND_RATE
-        cnam = not outbound and core.to_number[0] == "1" and rng.random() < 0.1
+        cnam = not outbound and core.to_number[0] == "1" and rand() < 0.1
         minutes = core.bill_duration / 60
         amount = rate * minutes + (SECURE_TRUNKING_RATE * minutes if secure else 0.0)
         amount += CNAM_LOOKUP_RATE if cnam else 0.0
         us_side = COUNTRIES[0]
         from_country = country.iso if not outbound else us_side.iso
         to_country = country.iso if outbound else us_side.iso
-        ip = ".".join(
-            str(rng.randint(lo, hi)) for lo, hi in ((3, 223), (0, 255), (0, 255), (1, 254))
-        )
-        attestation = ("A" if rng.random() < 0.85 else "B") if core.stir == 0 else "C"
+        # randint(3, 223), randint(0, 255) twice, randint(1, 254), in that order.
+        a = bits(8)
+        while a >= 221:
+            a = bits(8)
+        b = bits(9)
+        while b >= 256:
+            b = bits(9)
+        c = bits(9)
+        while c >= 256:
+            c = bits(9)
+        d = bits(8)
+        while d >= 254:
+            d = bits(8)
+        ip = f"{3 + a}.{b}.{c}.{1 + d}"
+        attestation = ("A" if rand() < 0.85 else "B") if core.stir == 0 else "C"
+        left = bits(30)
+        while left >= 900_000_000:
+            left = bits(30)
+        right = bits(30)
+        while right >= 900_000_000:
+            right = bits(30)
+        call_id = f"{100_000_000 + left}_{100_000_000 + right}@{ip}"
         return {
             "call_uuid": self.call_uuid(g),
-            "call_id": f"{rng.randrange(10**8, 10**9)}_{rng.randrange(10**8, 10**9)}@{ip}",
+            "call_id": call_id,
             "from_number": "+" + core.from_number,
             "to_number": "+" + core.to_number,
             "call_direction": DIRECTIONS[core.direction],
             "call_duration": duration,
             "bill_duration": core.bill_duration,
-            "end_time": fmt_time(end),
+            "end_time": _fmt_whole(end),
             "hangup_cause_name": hangup.name,
             "hangup_source": hangup.source,
-            "total_rate": _money(rate),
-            "total_amount": _money(amount),
-            "initiation_time": fmt_time(initiation),
-            "answer_time": fmt_time(answer) if answer is not None else None,
+            "total_rate": f"{rate:.5f}",
+            "total_amount": f"{amount:.5f}",
+            "initiation_time": _fmt_whole(initiation),
+            "answer_time": _fmt_whole(answer) if answer is not None else None,
             "trunk_domain": domain,
             "from_country": from_country,
             "to_country": to_country,
@@ -356,9 +309,9 @@ class CallGenerator:
             "srtp": secure,
             "hangup_cause_code": hangup.code,
             "secure_trunking": secure,
-            "secure_trunking_rate": _money(SECURE_TRUNKING_RATE if secure else 0.0),
+            "secure_trunking_rate": _SECURE_RATE[secure],
             "cnam_lookup": cnam,
-            "cnam_lookup_rate": _money(CNAM_LOOKUP_RATE if cnam else 0.0),
+            "cnam_lookup_rate": _CNAM_RATE[cnam],
             "stir_verification": STIR[core.stir],
             "attestation_indicator": attestation,
             "billed_duration": core.bill_duration,
