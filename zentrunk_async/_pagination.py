@@ -82,7 +82,43 @@ def _short(value: object) -> str:
     return text if len(text) <= 30 else f"{text[:12]}...({len(text)} digits)"
 
 
-class Pager(Generic[T]):
+class RecordStream(Generic[T]):
+    """Records to stream: ``async for record in it``, or ``async with it as records:``.
+
+    The ``async with`` form closes the underlying generator (and so any task
+    group fetching for it) in the caller's own task when the block exits,
+    which a plain ``break`` out of ``async for`` cannot promise. Subclasses
+    provide `_records`.
+    """
+
+    _open: AsyncGenerator[T, None] | None = None
+
+    def _records(self) -> AsyncGenerator[T, None]:
+        raise NotImplementedError
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._records()
+
+    async def __aenter__(self) -> AsyncIterator[T]:
+        self._open = self._records()
+        return self._open
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._open is not None:
+            await self._open.aclose()
+            self._open = None
+
+    async def collect(self) -> list[T]:
+        """Every record in a list (about 1.9 KB per CDR in memory: prefer streaming)."""
+        return [record async for record in self]
+
+
+class Pager(RecordStream[T]):
     """What `list()` returns: an async iterable of records that also offers `.pages()`.
 
     ``async for record in pager`` streams records in server order (unless
@@ -110,34 +146,12 @@ class Pager(Generic[T]):
         assert concurrency_checked is not None
         self.concurrency = concurrency_checked
         self.ordered = ordered
-        self._open: AsyncGenerator[T, None] | None = None
 
     def __repr__(self) -> str:
         return (
             f"<Pager offset={self.offset} limit={self.limit} max_items={self.max_items} "
             f"concurrency={self.concurrency} ordered={self.ordered}>"
         )
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._records()
-
-    async def __aenter__(self) -> AsyncIterator[T]:
-        self._open = self._records()
-        return self._open
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._open is not None:
-            await self._open.aclose()
-            self._open = None
-
-    async def collect(self) -> list[T]:
-        """Every record in a list (about 1.9 KB per CDR in memory: prefer streaming)."""
-        return [record async for record in self]
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """The pages themselves, with `.objects`, `.meta` and `.api_id`."""

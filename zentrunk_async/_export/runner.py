@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from datetime import datetime, timezone
-from types import TracebackType
 from typing import Any
 
 import anyio
 
 from .._beside import Background, running_beside
 from .._models import CallRecord
+from .._pagination import RecordStream
 from .._window import InFlightWindow, PaceProbe, WindowStats
 from .incomplete import IncompleteExportError
 from .plan import ExportSpan, Shard
@@ -55,7 +55,7 @@ SPECULATIVE_SHARDS = 16
 SPECULATIVE_MIN_SPAN_SECONDS = 3600
 
 
-class Export:
+class Export(RecordStream[CallRecord]):
     """An export: ``async for call in export``, or ``async for batch in export.batches()``.
 
     Iterating records is the simple form; `batches()` hands out whole shards,
@@ -102,7 +102,6 @@ class Export:
         self._counters = Counters(records=already_exported, shards_total=len(shards))
         self._base_records = already_exported
         self._started = time.monotonic()
-        self._open: AsyncGenerator[CallRecord, None] | None = None
 
     def __repr__(self) -> str:
         return f"<Export shards={len(self.shards)} window={self._window!r}>"
@@ -132,23 +131,6 @@ class Export:
     def starved_seconds(self) -> float:
         """Time a free place in the window waited for work (shard transitions, heads)."""
         return self._counters.starved_seconds
-
-    def __aiter__(self) -> AsyncIterator[CallRecord]:
-        return self._records()
-
-    async def __aenter__(self) -> AsyncIterator[CallRecord]:
-        self._open = self._records()
-        return self._open
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._open is not None:
-            await self._open.aclose()
-            self._open = None
 
     async def _records(self) -> AsyncGenerator[CallRecord, None]:
         async with aclosing(self.batches()) as batches:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
-from types import TracebackType
-from typing import Any, ClassVar, Generic, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 from .._beside import Background
 from .._config import DEFAULT_CONCURRENCY, MAX_PAGE_SIZE
 from .._errors import InvalidArgumentError, WriteOutcome, ZentrunkError
 from .._models import Page
-from .._pagination import FetchPage, Pager
+from .._pagination import FetchPage, Pager, RecordStream
 from .._transport import Transport
 
 T = TypeVar("T")
@@ -82,7 +81,7 @@ class Resource:
         )
 
 
-class Matching(Generic[T]):
+class Matching(RecordStream[T]):
     """The records of a pager that pass a test, checked client-side as they stream.
 
     For questions the API has no filter for ("numbers routed to this trunk").
@@ -93,31 +92,9 @@ class Matching(Generic[T]):
     def __init__(self, pager: Pager[T], keep: Callable[[T], bool]) -> None:
         self._pager = pager
         self._keep = keep
-        self._open: AsyncGenerator[T, None] | None = None
 
     def __repr__(self) -> str:
         return f"<Matching {self._pager!r}>"
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._records()
-
-    async def __aenter__(self) -> AsyncIterator[T]:
-        self._open = self._records()
-        return self._open
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._open is not None:
-            await self._open.aclose()
-            self._open = None
-
-    async def collect(self) -> list[T]:
-        """Every matching record in a list."""
-        return [record async for record in self]
 
     async def _records(self) -> AsyncGenerator[T, None]:
         # The pager's own generator is closed here, in this task (see _pagination).
