@@ -111,10 +111,11 @@ def command(
     first: bool,
 ) -> list[str]:
     if options.driver == "library":
+        # By path, not ``-m benchmarks...``: the child needs no repository on its path,
+        # only the package under test (PYTHONPATH, see child_env).
         return [
             sys.executable,
-            "-m",
-            "benchmarks.export_torture",
+            str(Path(__file__).resolve()),
             "child",
             base_url,
             auth_id,
