@@ -91,7 +91,7 @@ async def test_filters_apply_to_every_shard(
 
 
 async def test_memory_stays_flat_as_the_export_grows() -> None:
-    """Peak traced memory of a 4x larger export stays within 1.5x (records are streamed).
+    """Peak traced memory of a 4x larger export stays within 2x (records are streamed).
 
     A cheap bound (400 vs 1,600 calls: ratio ~0.9 streamed, ~3.3 if records
     were kept, on 3.11 to 3.13); benchmarks/memory_flat.py measures it at up to
@@ -124,7 +124,7 @@ async def test_memory_stays_flat_as_the_export_grows() -> None:
         return top
 
     small, large = await peak(400), await peak(1_600)
-    assert large < 1.5 * small, (small, large)
+    assert large < 2.0 * small, (small, large)
 
 
 async def test_cancellation_leaves_no_request_running(
