@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
+import anyio._backends._asyncio  # noqa: F401  (see below)
 import attrs
 
 from .._errors import InvalidArgumentError
@@ -34,6 +35,12 @@ from ..fleet._work import RecordsSeen
 
 if TYPE_CHECKING:
     from .._client import ZentrunkClient
+
+# anyio.run imports its backend lazily, on first use. A Dask worker runs
+# tasks on several threads, and two threads entering anyio.run at once race
+# on that import: one sees a partially initialised module (AttributeError
+# 'backend_class'; seen on CI). Importing it here, once, before any task
+# runs, takes the race away.
 
 #: The scheduler event topic that carries per-account progress.
 PROGRESS_TOPIC = "zentrunk-fleet-progress"
