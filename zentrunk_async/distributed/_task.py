@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
-import anyio._backends._asyncio  # noqa: F401  (see below)
+import anyio._backends._asyncio  # see below
 import attrs
 
 from .._errors import InvalidArgumentError
