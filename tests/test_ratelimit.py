@@ -452,6 +452,45 @@ async def test_a_stalled_loop_spends_no_backlog_at_once() -> None:
     assert (len(after) - 1) / (after[-1] - after[0]) == pytest.approx(config.rate, rel=0.01)
 
 
+async def test_catch_up_bunches_are_not_copied_into_later_windows() -> None:
+    """Short stalls (garbage-collection pauses) never eat the margin below the server's limit.
+
+    Each stall is followed by a catch-up (three sends within a millisecond).
+    Every span of ``requests + k`` sends stays at least ``period + k / rate``
+    long, so a server counting 300 per 5 s keeps its 85 ms margin against
+    jitter for the whole run: issue 15 saw the sliding log copy each catch-up
+    every period, leaving 49 ms after one 38 ms pause and a 429 after more.
+    """
+    vt = VirtualTime()
+    config = RateLimit()  # 295 per 5 s
+    limiter = vt.limiter(config)
+    sent: list[float] = []
+
+    async def request() -> None:
+        async with limiter.slot():
+            sent.append(vt.now)
+
+    async def stall(at: float) -> None:
+        await vt.sleep(at)
+        vt.now += 0.038  # every waiter asleep: their slots pass meanwhile
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(1200):
+            tg.start_soon(request)
+        for at in (1.3, 3.9, 6.2, 8.8):
+            tg.start_soon(stall, at)
+        await vt.run()
+    sent.sort()
+    n, interval = config.requests, config.period / config.requests
+    caught_up = [b - a for a, b in itertools.pairwise(sent) if b - a < interval / 2]
+    assert len(caught_up) >= 4  # the stalls did make bunches
+    for k in range(6):  # up to Plivo's 300: the default's whole margin
+        shortest = min(b - a for a, b in zip(sent, sent[n + k :], strict=False))
+        assert shortest >= config.period + k * interval - 1e-9, k
+    # The guard costs no rate: at most the stalls' own time.
+    assert sent[-1] <= (len(sent) - 1) * interval + 4 * 0.038 + 1e-9
+
+
 def max_in_window(sent: list[float], width: float) -> int:
     """The most sends in any half-open window [t, t + width) starting at a send."""
     ordered = sorted(sent)

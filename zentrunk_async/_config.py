@@ -104,6 +104,10 @@ class RateLimit:
       any jitter below ``300 / 59 - 5 = 85 ms``, more than ordinary internet
       jitter. 59.8/s would still fit with no jitter at all (300 per window) but
       leaves none; 58/s buys 170 ms for 1.7 % more throughput lost.
+    * Those bounds are about an even schedule. Sends woken late catch up (a few
+      go together), and the limiter holds every window from 5 s to 5.1 s to the
+      pace as well (`_ratelimit.SPREAD_GUARD`), so no earlier catch-up shortens
+      the 85 ms for later windows.
     * 59/s is 98.3 % of the documented 60/s ceiling, above the 95 % target of
       issue 4, while never tripping the limit from a single client.
 

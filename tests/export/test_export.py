@@ -270,3 +270,56 @@ async def test_batches_carry_the_count_they_were_verified_against(
         assert batch.expected == len(batch.records)
         total += batch.expected
     assert total == 3000
+
+
+class HoldAnswers(httpx.AsyncBaseTransport):
+    """Holds every answer until `count` requests are in flight at once (then lets all go)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, count: int) -> None:
+        self.inner = inner
+        self.count = count
+        self.held: list[httpx.URL] = []
+        self.released = anyio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.released.is_set():
+            self.held.append(request.url)
+            if len(self.held) >= self.count:
+                self.released.set()
+            await self.released.wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_paced_export_has_a_full_window_of_heads_before_any_answer(
+    emulator: Emulator, span: tuple[datetime, datetime]
+) -> None:
+    """One planned span starts as START_WINDOW shards, so the pace has work for a long round trip.
+
+    Nothing answers until START_WINDOW requests are in flight; with fewer
+    speculative shards the export would wait for an answer first and the
+    hang guard would fail the test (issue 15: 16 heads left 0.25 s of paced
+    slots unused at 500 ms).
+    """
+    from zentrunk_async import RateLimit
+    from zentrunk_async._window import START_WINDOW
+
+    hold = HoldAnswers(httpx.ASGITransport(app=emulator.app), START_WINDOW)
+    async with (
+        httpx.AsyncClient(transport=hold) as http,
+        ZentrunkClient(
+            emulator.auth_id,
+            emulator.auth_token,
+            base_url="http://127.0.0.1",
+            http_client=http,
+            rate_limit=RateLimit(requests=100_000, period=1.0),
+            retry=FAST_RETRY,
+        ) as zt,
+    ):
+        export = zt.calls.export(*span)
+        with anyio.fail_after(30):  # a hang guard, not a timing assertion
+            exported = [c.call_uuid async for c in export]
+    assert len(hold.held) == START_WINDOW
+    heads = {(u.params["end_time__gte"], u.params["end_time__lt"]) for u in hold.held}
+    assert len(heads) == START_WINDOW  # one head per shard, each of its own window
+    assert {u.params["offset"] for u in hold.held} == {"0"}
+    assert len(exported) == len(set(exported)) == 3000
