@@ -101,7 +101,7 @@ def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes, None
     the garbage collector they would be finalised outside any loop.
     """
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    if not encoding:
+    if not encoding and not response.is_stream_consumed:  # consumed: built from bytes, read
         return _generator(response.aiter_raw())
     if encoding not in ("gzip", "x-gzip"):
         return _generator(response.aiter_bytes())
