@@ -261,8 +261,9 @@ class _Mailbox(Generic[T]):
     """Pages fetched ahead of the one consumer, and the window bounding them.
 
     Not an anyio memory stream and semaphores: each of their operations is a
-    checkpoint, a trip through the event loop, and a page would pay five of
-    them. Here a task waits only when it has to (no page yet, no room).
+    checkpoint, a trip through the event loop, and with them (and a task per
+    page) a page paid five trips. Here a task waits only when it has to (no
+    page yet, no room), and `concurrency` workers take the offsets in turn.
     """
 
     def __init__(self, window: int) -> None:
