@@ -90,21 +90,25 @@ async def read_body(response: httpx.Response, limit: int) -> Body:
     return Body(response, b"".join(chunks))
 
 
-async def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes, None]:
+def _decoded(response: httpx.Response, limit: int) -> AsyncGenerator[bytes, None]:
     """The body's decoded bytes; gzip is inflated at most ``limit + 1`` bytes per step.
 
     httpx inflates each network chunk whole, and 64 KB of gzip can hold 64 MB:
     for gzip (what servers send) we inflate ourselves, with a bound, so the
-    cap is hit before memory is. Other encodings go through httpx.
+    cap is hit before memory is. Other encodings go through httpx; without
+    any, the raw bytes are the body. httpx's generators are returned as they
+    are, for `read_body` to close in its own task when it stops early: left to
+    the garbage collector they would be finalised outside any loop.
     """
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    # httpx's own generators are closed here, in this task, when we stop early:
-    # left to the garbage collector they would be finalised outside any loop.
+    if not encoding and not response.is_stream_consumed:  # consumed: built from bytes, read
+        return _generator(response.aiter_raw())
     if encoding not in ("gzip", "x-gzip"):
-        async with contextlib.aclosing(_generator(response.aiter_bytes())) as chunks:
-            async for chunk in chunks:
-                yield chunk
-        return
+        return _generator(response.aiter_bytes())
+    return _inflated(response, limit)
+
+
+async def _inflated(response: httpx.Response, limit: int) -> AsyncGenerator[bytes, None]:
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
     try:
         async with contextlib.aclosing(_generator(response.aiter_raw())) as raws:

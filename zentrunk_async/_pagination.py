@@ -22,15 +22,13 @@ generator — and so its task group — in the consumer's own task.
 
 from __future__ import annotations
 
-import math
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import aclosing, suppress
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import aclosing
 from types import TracebackType
 from typing import Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from . import _validate as validate
 from ._beside import Background, running_beside
@@ -42,8 +40,6 @@ T = TypeVar("T")
 
 #: Fetches one page: (offset, limit) → Page.
 FetchPage = Callable[[int, int], Awaitable[Page[T]]]
-
-_Delivery = tuple[int, Page[T] | Exception]
 
 #: Pages fetched ahead of the consumer, as a multiple of `concurrency`. With a
 #: window of exactly `concurrency`, one slow page stalls every request behind
@@ -212,25 +208,23 @@ class Pager(RecordStream[T]):
             yield page
 
     async def _fan_out(self, plan: range, end: int) -> AsyncGenerator[Page[T], None]:
-        window = anyio.Semaphore(self.concurrency * REORDER_WINDOW)
-        in_flight = anyio.Semaphore(self.concurrency)
-        send, receive = anyio.create_memory_object_stream[_Delivery[T]](math.inf)
+        mailbox: _Mailbox[T] = _Mailbox(self.concurrency * REORDER_WINDOW)
+        offsets = iter(plan)
 
         async def fetch_all() -> None:
-            async with anyio.create_task_group() as tg, send:
-                for offset in plan:
-                    await window.acquire()
-                    await in_flight.acquire()
-                    limit = min(self.limit, end - offset)
-                    tg.start_soon(self._fetch_into, offset, limit, send.clone(), in_flight)
+            try:
+                async with anyio.create_task_group() as tg:
+                    for _ in range(min(self.concurrency, len(plan))):
+                        tg.start_soon(self._fetch_from, offsets, end, mailbox)
+            finally:
+                mailbox.close()
 
         failure: Exception | None = None
-        # The fetches stop before their stream closes: no send meets a closed stream.
-        async with receive, running_beside(self._background, fetch_all):
-            buffered: dict[int, Page[T]] = {}
+        # The fetches stop before the block ends: no page lands after it.
+        async with running_beside(self._background, fetch_all):
             for offset in plan:
                 try:
-                    page = await self._next_page(offset, receive, buffered)
+                    page = await mailbox.take(offset if self.ordered else None)
                 except Exception as exc:
                     failure = exc
                     break
@@ -240,51 +234,97 @@ class Pager(RecordStream[T]):
                     # Closed early by the consumer: leave the block normally so that
                     # the fetches are cancelled and no ExceptionGroup wraps the exit.
                     break
-                window.release()
+                mailbox.consumed()
                 if not page.objects:
                     break  # the list shrank under us: nothing lies beyond
         if failure is not None:
             raise failure
 
-    async def _next_page(
-        self,
-        offset: int,
-        receive: MemoryObjectReceiveStream[_Delivery[T]],
-        buffered: dict[int, Page[T]],
-    ) -> Page[T]:
-        """The page at `offset` (unordered: whichever came first); a failure raises at once."""
-        while not buffered or (self.ordered and offset not in buffered):
+    async def _fetch_from(self, offsets: Iterator[int], end: int, mailbox: _Mailbox[T]) -> None:
+        """One of `concurrency` workers: the next offset while the window has room, until none."""
+        while True:
+            await mailbox.room()
+            offset = next(offsets, None)
+            if offset is None:
+                return
+            limit = min(self.limit, end - offset)
             try:
-                key, item = await receive.receive()
-            except anyio.EndOfStream:
-                raise ZentrunkError(
-                    "the list's page fetches stopped early (was the client closed?)"
-                ) from None
-            if isinstance(item, Exception):
-                raise item
-            buffered[key] = item
-        return buffered.pop(offset if self.ordered else next(iter(buffered)))
-
-    async def _fetch_into(
-        self,
-        offset: int,
-        limit: int,
-        send: MemoryObjectSendStream[_Delivery[T]],
-        in_flight: anyio.Semaphore,
-    ) -> None:
-        async with send:
-            try:
-                item: Page[T] | Exception = check_page(
-                    await self._fetch(offset, limit), offset, limit
-                )
+                mailbox.put(offset, check_page(await self._fetch(offset, limit), offset, limit))
             except Exception as exc:
                 # Delivered, not raised: the consumer re-raises it as itself,
                 # rather than wrapped in an ExceptionGroup by a task group.
-                item = exc
-            finally:
-                in_flight.release()
-            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                await send.send((offset, item))
+                mailbox.fail(exc)
+                return
+
+
+class _Mailbox(Generic[T]):
+    """Pages fetched ahead of the one consumer, and the window bounding them.
+
+    Not an anyio memory stream and semaphores: each of their operations is a
+    checkpoint, a trip through the event loop, and with them (and a task per
+    page) a page paid five trips. Here a task waits only when it has to (no
+    page yet, no room), and `concurrency` workers take the offsets in turn.
+    """
+
+    def __init__(self, window: int) -> None:
+        self._pages: dict[int, Page[T]] = {}
+        self._failure: Exception | None = None
+        self._closed = False
+        self._arrived: anyio.Event | None = None  # the consumer waits on it
+        self._room: anyio.Event | None = None  # workers wait on it
+        self._ahead = 0  # pages in flight or fetched, not yet consumed
+        self._window = window
+
+    async def room(self) -> None:
+        """Wait until fewer than `window` pages are ahead of the consumer, and count one more."""
+        while self._ahead >= self._window:
+            if self._room is None:
+                self._room = anyio.Event()
+            await self._room.wait()
+        self._ahead += 1
+
+    def consumed(self) -> None:
+        self._ahead -= 1
+        if self._room is not None:
+            self._room.set()
+            self._room = None
+
+    def put(self, offset: int, page: Page[T]) -> None:
+        self._pages[offset] = page
+        self._wake()
+
+    def fail(self, failure: Exception) -> None:
+        if self._failure is None:
+            self._failure = failure
+        self._wake()
+
+    def close(self) -> None:
+        """No worker will put anything any more."""
+        self._closed = True
+        self._wake()
+
+    async def take(self, offset: int | None) -> Page[T]:
+        """The page at `offset` (None: whichever came first); a failure raises at once."""
+        pages = self._pages
+        while True:
+            if offset is None:
+                if pages:
+                    return pages.pop(next(iter(pages)))
+            elif offset in pages:
+                return pages.pop(offset)
+            if self._failure is not None:
+                raise self._failure
+            if self._closed:
+                raise ZentrunkError(
+                    "the list's page fetches stopped early (was the client closed?)"
+                )
+            self._arrived = arrived = anyio.Event()
+            await arrived.wait()
+
+    def _wake(self) -> None:
+        if self._arrived is not None:
+            self._arrived.set()
+            self._arrived = None
 
 
 def next_offset(next_url: str | None) -> int | None:

@@ -4,7 +4,7 @@ Resources describe *what* to call (method, path, arguments, record type);
 only this module knows *how*: it is the only module doing I/O and the one
 boundary where httpx exceptions become ours. Steps, each its own method::
 
-    call → _send (retry loop) → _send_once (deadlines) → _attempt (pace, send, read)
+    call → _send (retry loop) → _send_once (deadlines, pace) → _exchange (send, read)
          → _decode, or _judge (error, wait, what a write did)
 
 Bounds are ours, not the server's: a body is read as a stream up to
@@ -219,28 +219,41 @@ class Transport:
             await self._sleep(delay)
 
     async def _send_once(self, request: httpx.Request, started: float) -> Result:
-        """One attempt within the retry deadline, if the policy has one."""
+        """One attempt: a send slot, then the send and the body within `attempt_timeout`.
+
+        The retry deadline, if the policy has one, bounds all of it. One cancel
+        scope holds both bounds (a scope costs CPU on every request): the
+        deadline's from the start, the earlier of that and the attempt's once
+        a slot is won (the wait for a slot is not part of the attempt).
+        """
         progress = Progress()
         deadline = self.retry.deadline
-        if deadline is None:
-            return await self._attempt(request, progress)
-        with anyio.move_on_after(deadline - (self._clock() - started)):
-            return await self._attempt(request, progress)
+        timeout = self.attempt_timeout
+        if deadline is None and timeout is None:
+            async with self.limiter.slot():
+                progress.sent = True
+                result = await self._exchange(request, progress)
+            return self._logged(request, result)
+        timed_out = False  # the attempt's bound, not the deadline, cut it
+        with anyio.CancelScope() as scope:
+            if deadline is not None:
+                scope.deadline = anyio.current_time() + deadline - (self._clock() - started)
+            async with self.limiter.slot():
+                progress.sent = True
+                if timeout is not None:
+                    attempt_ends = anyio.current_time() + timeout
+                    if attempt_ends < scope.deadline:
+                        scope.deadline = attempt_ends
+                        timed_out = True
+                result = await self._exchange(request, progress)
+        if not scope.cancelled_caught:
+            return self._logged(request, result)
+        if timed_out:
+            why = f"no complete answer within attempt_timeout={timeout} s"
+            return self._logged(request, cut_short(request, progress, why))
         return cut_short(request, progress, f"the retry deadline of {deadline} s passed")
 
-    async def _attempt(self, request: httpx.Request, progress: Progress) -> Result:
-        """Wait for a send slot, then send and read the body within `attempt_timeout`."""
-        async with self.limiter.slot():
-            progress.sent = True
-            timeout = self.attempt_timeout
-            if timeout is None:
-                result = await self._exchange(request, progress)
-            else:
-                with anyio.move_on_after(timeout) as scope:
-                    result = await self._exchange(request, progress)
-                if scope.cancelled_caught:
-                    why = f"no complete answer within attempt_timeout={timeout} s"
-                    result = cut_short(request, progress, why)
+    def _logged(self, request: httpx.Request, result: Result) -> Result:
         if logger.isEnabledFor(logging.DEBUG):  # redact_url is per-request work otherwise
             _log_exchange(request, result)
         return result
@@ -254,9 +267,11 @@ class Transport:
         try:
             return await read_body(response, self.max_response_bytes)
         finally:
-            # Shielded: a deadline cutting the read must still release the connection.
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+            # Read to the end, httpx has closed it (and released the connection).
+            if not response.is_closed:
+                # Shielded: a deadline cutting the read must still release the connection.
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
 
     def _judge(
         self, request: httpx.Request, result: Result, attempt: int, elapsed: float

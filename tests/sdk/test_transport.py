@@ -172,3 +172,34 @@ async def test_token_never_appears_in_errors_reprs_or_logs(
     for surface in surfaces:
         assert TOKEN not in surface
         assert encoded not in surface
+
+
+async def test_an_injected_client_whose_transport_answers_read_responses() -> None:
+    """httpx.MockTransport hands back responses built from bytes, already read: they decode too."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, json=TRUNK_LIVE_GET)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with http, ZentrunkClient(AUTH_ID, TOKEN, http_client=http, rate_limit=None) as zt:
+        trunk = await zt.trunks.get(TRUNK_ID)
+    assert trunk.trunk_id == TRUNK_ID
+    assert seen == [f"/v1/Account/{AUTH_ID}/Zentrunk/Trunk/{TRUNK_ID}/"]
+
+
+async def test_cookies_a_server_sets_are_sent_back(
+    router: respx.MockRouter, zt: ZentrunkClient
+) -> None:
+    """A load balancer's sticky cookie is kept and sent back; answers without one keep it."""
+    route = router.get(TRUNK_URL)
+    route.side_effect = [
+        httpx.Response(200, json=TRUNK_LIVE_GET, headers={"Set-Cookie": "AWSALB=abc; Path=/"}),
+        httpx.Response(200, json=TRUNK_LIVE_GET),
+        httpx.Response(200, json=TRUNK_LIVE_GET),
+    ]
+    for _ in range(3):
+        await zt.trunks.get(TRUNK_ID)
+    sent = [call.request.headers.get("cookie") for call in route.calls]
+    assert sent == [None, "AWSALB=abc", "AWSALB=abc"]
