@@ -130,6 +130,7 @@ def run_tty(
             out += chunk
     if err_open:
         err += child.stderr.read()
+    child.stderr.close()  # here, not by the GC during some later test
     code = child.wait(timeout=TIMEOUT)
     os.close(master)
     return Run(code, out.decode("utf-8", "replace").replace("\r\n", "\n"), err.decode())

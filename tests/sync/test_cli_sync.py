@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def test_sync_writes_every_call_and_says_so(zentrunk: Invoke, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "Synced 400 calls" in result.stdout
     assert "everything before" in result.stdout
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         assert conn.execute("SELECT count(DISTINCT call_uuid), count(*) FROM calls").fetchone() == (
             400,
             400,
@@ -70,7 +71,7 @@ def test_check_finds_a_gap_made_on_purpose_and_repair_fills_it(
     clean = zentrunk("calls", "sync", "--db", url, "--check")
     assert clean.exit_code == 0, clean.output
     assert "No gaps" in clean.stdout
-    with sqlite3.connect(tmp_path / "cdrs.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "cdrs.db")) as conn, conn:
         (day, lost) = conn.execute(
             "SELECT substr(end_time, 1, 10), count(*) FROM calls GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
         ).fetchone()
@@ -87,7 +88,7 @@ def test_check_finds_a_gap_made_on_purpose_and_repair_fills_it(
     assert repaired.exit_code == 0, repaired.output
     assert f"gap {day}" in repaired.stdout
     assert repaired.stdout.rstrip().endswith("holds every call the API lists for these days.")
-    with sqlite3.connect(tmp_path / "cdrs.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "cdrs.db")) as conn, conn:
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (400,)
 
 
@@ -163,7 +164,7 @@ def test_every_stops_cleanly_on_a_signal(
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert f"stopped by {signum.name} after 1 run(s)" in err
-    with sqlite3.connect(tmp_path / "cdrs.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "cdrs.db")) as conn, conn:
         assert conn.execute("SELECT count(*) FROM calls").fetchone() == (400,)
 
 

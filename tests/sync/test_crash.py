@@ -73,10 +73,20 @@ def kill_when(process: subprocess.Popen[str], url: str, at_least: int) -> int:
         if seen >= at_least:
             process.send_signal(signal.SIGKILL)
             process.wait(30)
+            close_pipes(process)
             return seen
         time.sleep(0.02)  # polling for a condition, not waiting for time to pass
     process.kill()
+    process.wait(30)
+    close_pipes(process)
     pytest.fail("the store never reached the count to kill at")
+
+
+def close_pipes(process: subprocess.Popen[str]) -> None:
+    """A killed child's unread pipes, closed here rather than by the GC in some later test."""
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 async def check_whole_shards(server: EmulatorServer, url: str) -> int:
