@@ -229,12 +229,7 @@ class Transport:
         progress = Progress()
         deadline = self.retry.deadline
         timeout = self.attempt_timeout
-        if deadline is None and timeout is None:
-            async with self.limiter.slot():
-                progress.sent = True
-                result = await self._exchange(request, progress)
-            return self._logged(request, result)
-        timed_out = False  # the attempt's bound, not the deadline, cut it
+        attempt_bound = False  # the attempt's bound, not the deadline, is the scope's
         with anyio.CancelScope() as scope:
             if deadline is not None:
                 scope.deadline = anyio.current_time() + deadline - (self._clock() - started)
@@ -244,11 +239,11 @@ class Transport:
                     attempt_ends = anyio.current_time() + timeout
                     if attempt_ends < scope.deadline:
                         scope.deadline = attempt_ends
-                        timed_out = True
+                        attempt_bound = True
                 result = await self._exchange(request, progress)
         if not scope.cancelled_caught:
             return self._logged(request, result)
-        if timed_out:
+        if attempt_bound:
             why = f"no complete answer within attempt_timeout={timeout} s"
             return self._logged(request, cut_short(request, progress, why))
         return cut_short(request, progress, f"the retry deadline of {deadline} s passed")
