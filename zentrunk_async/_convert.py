@@ -16,11 +16,10 @@ body`` and bulk exports write JSONL from it. A malformed body raises one of
 :data:`DECODE_ERRORS`, which the transport turns into ``ResponseDecodeError``.
 """
 
-import math
 import types
 from collections.abc import Callable
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -29,6 +28,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ._models import CallInsights, CallRecord, ListMeta, OriginationURI, Page, Trunk
 from ._models.common import WireEnum
+from ._scalars import scalar_hooks, type_error
 from ._straight import Field, Kind, straight_structure_fn
 
 __all__ = ["DECODE_ERRORS", "converter", "make_converter", "structure_page"]
@@ -62,95 +62,6 @@ _STRING_METRICS = frozenset({"rtt", "jitter", "packet_loss", "plivo_quality_scor
 
 # Item GETs that the live API wraps as {"api_id": ..., "object": {...}} (§3.4).
 _WRAPPED: frozenset[type] = frozenset({Trunk})
-
-
-def _type_error(expected: str, value: object) -> TypeError:
-    return TypeError(f"expected {expected}, got {type(value).__name__}: {value!r:.80}")
-
-
-def _scalar_hooks(strict: bool) -> dict[type, _Hook]:
-    """Scalar hooks that also serve ``T | None``: cattrs passes the field type.
-
-    That saves the call an Optional wrapper costs on each of a CDR's 21
-    optional fields. Lenient hooks also take what a producer plausibly sends
-    instead (a numeric id as a number, "true"); strict ones only the JSON type.
-    """
-
-    bool_words = {"true": True, "false": False}
-
-    def to_str(value: Any, type_: Any) -> str | None:
-        if type(value) is str or (value is None and type_ is not str):
-            return value
-        if not strict and type(value) is int:  # trunk_id is a numeric string (§2.4)
-            return str(value)
-        raise _type_error("a string", value)
-
-    def to_bool(value: Any, type_: Any) -> bool | None:
-        if value is True or value is False or (value is None and type_ is not bool):
-            return value
-        # cattrs' default is bool(value), and bool("false") is True.
-        if not strict and type(value) is str and value.lower() in bool_words:
-            return bool_words[value.lower()]
-        raise _type_error("a boolean", value)
-
-    def to_int(value: Any, type_: Any) -> int | None:
-        if type(value) is int or (value is None and type_ is not int):
-            return value
-        if not strict and type(value) is str:
-            return int(value)
-        raise _type_error("an integer", value)
-
-    def to_float(value: Any, type_: Any) -> float | None:
-        if value is None and type_ is not float:
-            return value
-        if type(value) is float:
-            number = value
-        elif type(value) is int or type(value) is str:  # Insights metrics are strings (§8)
-            number = float(value)  # OverflowError for a huge int: the transport maps it
-        else:
-            raise _type_error("a number or numeric string", value)
-        if not math.isfinite(number):  # "nan" would poison every mean computed from it
-            raise ValueError(f"not a finite number: {value!r:.80}")
-        return number
-
-    def to_decimal(value: Any, type_: Any) -> Decimal | None:
-        if type(value) is str:
-            text = value
-        elif value is None and type_ is not Decimal:
-            return None
-        elif not strict and type(value) in (int, float):
-            text = repr(value)  # the shortest repr, not the binary expansion
-        else:
-            raise _type_error("a money string", value)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"not a decimal amount: {value!r:.80}") from None
-        if not amount.is_finite():
-            raise ValueError(f"not a finite amount: {value!r:.80}")
-        return amount
-
-    def to_time(value: Any, type_: Any) -> datetime | None:
-        if type(value) is str:
-            # Python 3.10's fromisoformat does not know "Z" (trunk times, §3.4).
-            text = value[:-1] if value.endswith(("Z", "z")) else value
-            try:
-                # CDR times are UTC without offset (§2.4): adding one beats replace().
-                return datetime.fromisoformat(text + "+00:00")
-            except ValueError:
-                parsed = datetime.fromisoformat(value)  # it has its own offset
-        elif isinstance(value, datetime):
-            parsed = value
-        elif value is None and type_ is not datetime:
-            return None
-        else:
-            raise _type_error("a timestamp string", value)
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=_UTC)
-        return parsed.astimezone(_UTC)
-
-    hooks = (to_str, to_bool, to_int, to_float, to_decimal, to_time)
-    return dict(zip((str, bool, int, float, Decimal, datetime), hooks, strict=True))
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -191,7 +102,7 @@ def _wire_enum_hook(strict: bool) -> _Hook:
 
     def hook(value: Any, enum_cls: Any) -> WireEnum:
         if type(value) is not str:
-            raise _type_error(f"a {enum_cls.__name__} string", value)
+            raise type_error(f"a {enum_cls.__name__} string", value)
         # A known value is a dict hit; only an unknown one needs _from_wire.
         member: WireEnum | None = enum_cls._value2member_map_.get(value)
         if member is not None:
@@ -239,7 +150,7 @@ def _list_structure_factory(type_: Any, conv: cattrs.Converter) -> _Hook:
 
     def hook(value: Any, _: Any) -> list[Any]:
         if type(value) is not list:
-            raise _type_error("a JSON array", value)
+            raise type_error("a JSON array", value)
         return [item(element, item_type) for element in value]
 
     return hook
@@ -264,7 +175,7 @@ def _record_structure_factory(strict: bool, *, straight: bool) -> Callable[[Any,
         known = frozenset(wire.values())
 
         def not_a_dict(data: Any) -> Exception:
-            return _type_error(f"a JSON object for {cls.__name__}", data)
+            return type_error(f"a JSON object for {cls.__name__}", data)
 
         def generic(data: Any, _: Any) -> Any:
             if type(data) is not dict:
@@ -369,7 +280,7 @@ def _page_structure_factory(strict: bool) -> Callable[[Any, Any], _Hook]:
         def hook(body: Any, _: Any) -> Page[Any]:
             objects = body["objects"]  # TypeError unless body is an object
             if type(objects) is not list:
-                raise _type_error("a JSON array under 'objects'", objects)
+                raise type_error("a JSON array under 'objects'", objects)
             api_id = api_id_hook(body.get("api_id"), str | None)
             # One comprehension over the cached item hook: no per-record dispatch.
             records = [item(obj, item_type) for obj in objects]
@@ -407,7 +318,7 @@ def make_converter(*, strict: bool = False, straight: bool = True) -> cattrs.Con
     converter too: the reference its straight-line hooks are checked against.
     """
     conv = cattrs.Converter(detailed_validation=strict, forbid_extra_keys=strict)
-    scalars = _scalar_hooks(strict)
+    scalars = scalar_hooks(strict)
     for type_, hook in scalars.items():
         conv.register_structure_hook(type_, hook)
     conv.register_unstructure_hook(datetime, _iso_z_time)
